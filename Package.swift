@@ -1,0 +1,58 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers (see CONTRIBUTING.md): faces (deadbolt CLI) → DeadboltVectors → Deadbolt (core) → CDeadbolt (C shims over
+// libargon2 and libcrypto). Heavy dependencies (HTTP servers, database and Redis drivers) never enter `Deadbolt`.
+let strictSwift: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Deadbolt",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Deadbolt", targets: ["Deadbolt"]),
+        .library(name: "DeadboltVectors", targets: ["DeadboltVectors"]),
+        .executable(name: "deadbolt", targets: ["deadbolt"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C shims: adapt pointers to libargon2 (Debian libargon2-dev) and OpenSSL libcrypto (libssl-dev),
+        // and hold the hot loops. Headers live in /usr/include; only the linker needs naming.
+        .target(
+            name: "CDeadbolt",
+            linkerSettings: [.linkedLibrary("argon2"), .linkedLibrary("crypto")]
+        ),
+        .target(
+            name: "Deadbolt",
+            dependencies: [
+                "CDeadbolt",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "DeadboltVectors",
+            dependencies: ["Deadbolt"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "deadbolt",
+            dependencies: [
+                "Deadbolt",
+                "DeadboltVectors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DeadboltTests",
+            dependencies: ["Deadbolt", "DeadboltVectors"],
+            swiftSettings: strictSwift
+        ),
+    ]
+)

@@ -1,0 +1,141 @@
+import CDeadbolt
+
+/// Argon2 (RFC 9106), computed by libargon2.
+public enum Argon2 {
+    /// The three Argon2 variants (RFC 9106 §3.4).
+    public enum Variant: String, Sendable, CaseIterable, Codable {
+        /// Data-dependent memory access: fastest, for settings without side-channel exposure.
+        case argon2d
+        /// Data-independent memory access.
+        case argon2i
+        /// The hybrid that RFC 9106 §4 recommends for password hashing: Deadbolt's default.
+        case argon2id
+
+        var shimValue: dbt_argon2_variant {
+            switch self {
+            case .argon2d: DBT_ARGON2D
+            case .argon2i: DBT_ARGON2I
+            case .argon2id: DBT_ARGON2ID
+            }
+        }
+    }
+
+    /// Argon2's two published versions. Deadbolt produces 0x13 and still verifies 0x10.
+    public enum Version: UInt32, Sendable, CaseIterable, Codable {
+        /// Version 1.0 (0x10), as libargon2 produced before 2016.
+        case v10 = 0x10
+        /// Version 1.3 (0x13, decimal 19), the one RFC 9106 specifies.
+        case v13 = 0x13
+    }
+
+    /// The cost and shape of an Argon2 hash.
+    public struct Parameters: Sendable, Hashable, CustomStringConvertible {
+        /// The variant; Argon2id unless there is a reason.
+        public var variant: Variant
+        /// The version; 0x13 for every new hash.
+        public var version: Version
+        /// Memory m in KiB; at least 8 × ``parallelism``.
+        public var memoryKiB: UInt32
+        /// Passes t over the memory; at least 1.
+        public var iterations: UInt32
+        /// Lanes p; 1 to ``Argon2/maximumParallelism``.
+        public var parallelism: UInt32
+        /// Salt length in bytes for new hashes; RFC 9106 §3.1 recommends 16.
+        public var saltLength: Int
+        /// Tag length in bytes for new hashes; RFC 9106 §3.1 recommends 32 for password hashing.
+        public var tagLength: Int
+
+        /// Parameters with version 0x13, a 16-byte salt and a 32-byte tag unless given.
+        public init(
+            variant: Variant = .argon2id, version: Version = .v13, memoryKiB: UInt32, iterations: UInt32,
+            parallelism: UInt32, saltLength: Int = 16, tagLength: Int = 32
+        ) {
+            self.variant = variant
+            self.version = version
+            self.memoryKiB = memoryKiB
+            self.iterations = iterations
+            self.parallelism = parallelism
+            self.saltLength = saltLength
+            self.tagLength = tagLength
+        }
+
+        /// The bytes of memory one hash with these parameters holds while it runs.
+        public var memoryBytes: Int { Int(memoryKiB) * 1024 }
+
+        public var description: String {
+            "\(variant.rawValue) v=\(version.rawValue) m=\(memoryKiB) KiB t=\(iterations) p=\(parallelism)"
+        }
+
+        /// Checks every parameter against the ranges RFC 9106 §3.1 and Deadbolt's bounds allow.
+        /// - Throws: ``HashingError/parameterOutOfRange(name:value:range:)`` naming the first that is not.
+        public func validate() throws {
+            try Argon2.check("parallelism", Int(parallelism), 1...Int(maximumParallelism))
+            try Argon2.check("memory (KiB)", Int(memoryKiB), Int(8 * parallelism)...Int(maximumMemoryKiB))
+            try Argon2.check("iterations", Int(iterations), 1...Int(maximumIterations))
+            try Argon2.check("salt length", saltLength, minimumSaltLength...maximumSaltLength)
+            try Argon2.check("tag length", tagLength, minimumTagLength...maximumTagLength)
+        }
+    }
+
+    /// The most lanes accepted (RFC 9106 allows 2^24 − 1; a server has no use for more than 255).
+    public static let maximumParallelism: UInt32 = 255
+    /// The most memory accepted: 4 GiB in KiB. A stored hash asking for more is refused, not run.
+    public static let maximumMemoryKiB: UInt32 = 4 * 1024 * 1024
+    /// The most passes accepted; a stored hash asking for more is refused, not run.
+    public static let maximumIterations: UInt32 = 1 << 16
+    /// The shortest salt accepted (RFC 9106 §3.1: at least 8 bytes).
+    public static let minimumSaltLength = 8
+    /// The longest salt accepted.
+    public static let maximumSaltLength = 64
+    /// The shortest tag accepted (RFC 9106 §3.1: at least 4 bytes).
+    public static let minimumTagLength = 4
+    /// The longest tag accepted.
+    public static let maximumTagLength = 128
+    /// The longest password, secret or associated data accepted.
+    public static let maximumInputLength = 4096
+
+    /// Computes an Argon2 tag with `parameters` (their salt and tag lengths are ignored: `salt` and `tagLength`
+    /// rule). Runs on the calling thread and holds `parameters.memoryBytes` while it runs: from async code, use
+    /// ``PasswordHasher``, which runs it on the hashing pool within a memory budget.
+    /// - Throws: ``HashingError`` when a parameter or input is out of range, or libargon2 fails.
+    public static func hash(
+        password: some ContiguousBytes, salt: some ContiguousBytes, secret: some ContiguousBytes = [UInt8](),
+        associatedData: some ContiguousBytes = [UInt8](), parameters: Parameters, tagLength: Int
+    ) throws -> [UInt8] {
+        try check("parallelism", Int(parameters.parallelism), 1...Int(maximumParallelism))
+        try check("memory (KiB)", Int(parameters.memoryKiB), Int(8 * parameters.parallelism)...Int(maximumMemoryKiB))
+        try check("iterations", Int(parameters.iterations), 1...Int(maximumIterations))
+        try check("tag length", tagLength, minimumTagLength...maximumTagLength)
+        var tag = [UInt8](repeating: 0, count: tagLength)
+        let status: Int32 = try password.withUnsafeBytes { password in
+            try salt.withUnsafeBytes { salt in
+                try secret.withUnsafeBytes { secret in
+                    try associatedData.withUnsafeBytes { associatedData in
+                        guard password.count <= maximumInputLength else {
+                            throw HashingError.secretTooLong(maximum: maximumInputLength)
+                        }
+                        try check("salt length", salt.count, minimumSaltLength...maximumSaltLength)
+                        try check("pepper length", secret.count, 0...maximumInputLength)
+                        try check("associated data length", associatedData.count, 0...maximumInputLength)
+                        return tag.withUnsafeMutableBufferPointer { tag in
+                            dbt_argon2(
+                                parameters.variant.shimValue, parameters.version.rawValue, parameters.iterations,
+                                parameters.memoryKiB, parameters.parallelism,
+                                password.bytePointer, password.count, salt.bytePointer, salt.count,
+                                secret.bytePointer, secret.count, associatedData.bytePointer, associatedData.count,
+                                tag.baseAddress, tag.count)
+                        }
+                    }
+                }
+            }
+        }
+        guard status == 0 else {
+            throw HashingError.backendFailure("libargon2: " + String(cString: dbt_argon2_error_message(status)))
+        }
+        return tag
+    }
+
+    static func check(_ name: String, _ value: Int, _ range: ClosedRange<Int>) throws {
+        guard range.contains(value) else { throw HashingError.parameterOutOfRange(name: name, value: value, range: range) }
+    }
+}

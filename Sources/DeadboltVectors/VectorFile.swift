@@ -1,0 +1,1 @@
+// The vector runner: filled in by the foundation work.

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct DeadboltCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "deadbolt", abstract: "Deadbolt")
+}
