@@ -1,1 +1,0 @@
-// The vector runner: filled in by the foundation work.
