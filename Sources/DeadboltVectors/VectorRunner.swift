@@ -31,7 +31,7 @@ public struct VectorRunner: Sendable {
     }
 
     /// Every kind Deadbolt ships.
-    public static let standardKinds: [any VectorTestKind] = [MacTest(), PbkdfTest(), Argon2Test()]
+    public static let standardKinds: [any VectorTestKind] = [MacTest(), PbkdfTest(), Argon2Test(), EncodedHashTest()]
 
     /// The largest vector file read (64 MiB): a bound, so a wrong path cannot exhaust memory.
     public static let maximumFileSize = 64 << 20
@@ -48,7 +48,7 @@ public struct VectorRunner: Sendable {
     }
 
     /// Runs every test in the file at `path`.
-    public func run(path: String) -> FileReport {
+    public func run(path: String) async -> FileReport {
         var report = FileReport(path: path, algorithm: nil, passed: 0, failures: [], error: nil)
         do {
             let file = try load(path: path)
@@ -59,7 +59,7 @@ public struct VectorRunner: Sendable {
                 for test in try group.objects("tests") {
                     let tcId = (try? test.int("tcId")) ?? -1
                     do {
-                        switch try kind.run(test: test, group: group, file: file) {
+                        switch try await kind.run(test: test, group: group, file: file) {
                         case .passed: report.passed += 1
                         case .failed(let reason): report.failures.append((tcId, reason))
                         }

@@ -16,7 +16,7 @@ public protocol VectorTestKind: Sendable {
     /// - Returns: ``VectorVerdict/passed`` or ``VectorVerdict/failed(_:)`` with a reason that never prints a
     ///   secret beyond what the vector file itself holds.
     /// - Throws: ``VectorError`` when the test itself is malformed (a missing field, bad hex).
-    func run(test: VectorObject, group: VectorObject, file: VectorObject) throws -> VectorVerdict
+    func run(test: VectorObject, group: VectorObject, file: VectorObject) async throws -> VectorVerdict
 }
 
 /// A test's expected outcome: Wycheproof's `result` field.

@@ -36,8 +36,15 @@ public final class HashingPool: Sendable {
         self.memoryBudgetBytes = max(0, memoryBudgetBytes)
         self.admissionTimeout = admissionTimeout
         queue = DispatchQueue(label: "deadbolt.hashing", qos: .userInitiated, attributes: .concurrent)
+        queue.setSpecific(key: Self.workerMarker, value: true)
         state = Mutex(State(freeWorkers: max(1, workerCount), freeBytes: max(0, memoryBudgetBytes)))
     }
+
+    /// Marks the pool's queue, so tests can tell that work runs there and nowhere else.
+    static let workerMarker = DispatchSpecificKey<Bool>()
+
+    /// Whether the calling code runs on a hashing pool's worker.
+    static var isOnWorker: Bool { DispatchQueue.getSpecific(key: workerMarker) == true }
 
     /// The number of cores this process may use.
     public static var activeProcessorCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
