@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "Deadbolt", targets: ["Deadbolt"]),
         .library(name: "DeadboltVectors", targets: ["DeadboltVectors"]),
+        .library(name: "DeadboltRedis", targets: ["DeadboltRedis"]),
         .executable(name: "deadbolt", targets: ["deadbolt"]),
     ],
     dependencies: [
@@ -35,6 +36,8 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        .target(name: "CHiredis", linkerSettings: [.linkedLibrary("hiredis")]),
+        .target(name: "DeadboltRedis", dependencies: ["Deadbolt", "CHiredis"], swiftSettings: strictSwift),
         .target(
             name: "DeadboltVectors",
             dependencies: ["Deadbolt"],
@@ -54,5 +57,6 @@ let package = Package(
             dependencies: ["Deadbolt", "DeadboltVectors"],
             swiftSettings: strictSwift
         ),
+        .testTarget(name: "DeadboltRedisTests", dependencies: ["DeadboltRedis", "Deadbolt"], swiftSettings: strictSwift),
     ]
 )

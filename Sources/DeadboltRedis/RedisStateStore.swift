@@ -1,0 +1,300 @@
+import Deadbolt
+
+/// The ``StateStore`` that replicas share: Redis or Redis Cluster, through hiredis.
+///
+/// Every operation is one Lua script (``RedisScripts``) run with `EVALSHA` on the node that owns the key's hash
+/// tag, so it is atomic on the server however many replicas race on one key, and it reads time from the
+/// server's `TIME`, never from a replica's clock. Key names and data shapes are in `docs/redis.md`.
+///
+/// - Timeouts: every operation finishes within ``RedisConfiguration/operationTimeout`` (500 ms by default),
+///   answering ``StateStoreError/timeout`` when Redis is slow, and ``StateStoreError/unavailable(reason:)`` at
+///   once when it is down or backing off between reconnection attempts. A timeout leaves unknown whether the
+///   operation took effect; the policy above decides whether that denies (fails closed) or allows.
+/// - Threads: hiredis blocks, so its I/O runs on ``RedisConfiguration/connectionsPerNode`` dedicated threads per
+///   node, never on the caller's executor; operations queued together are pipelined on one connection.
+/// - Lifetime: ``shutdown()`` (or releasing the store) stops the threads and closes the connections.
+public final class RedisStateStore: StateStore {
+    /// How this store reaches Redis.
+    public let configuration: RedisConfiguration
+    let router: RedisRouter
+
+    /// A store; connects lazily, on the first operation, so creating one never blocks or fails on the network.
+    /// - Throws: ``StateStoreError/invalidArgument(_:)`` when the configuration is out of range.
+    public init(configuration: RedisConfiguration) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        router = RedisRouter(configuration: configuration)
+    }
+
+    deinit {
+        router.shutdown()
+    }
+
+    /// Stops the connection threads and closes every connection; later operations throw
+    /// ``StateStoreError/unavailable(reason:)``. Operations in flight finish or time out.
+    public func shutdown() {
+        router.shutdown()
+    }
+
+    // MARK: Rate limits
+
+    /// GCRA on a string holding the theoretical arrival time (ms), expiring at it. See ``StateStore``.
+    public func acquireToken(_ key: StateKey, limit: RateLimit) async throws -> RateDecision {
+        let interval = try Arguments.interval(limit)
+        let reply = try await run(RedisScripts.acquireToken, key, [interval, Arguments.integer(limit.burst)])
+        let (verdict, amount) = try Self.pair(reply)
+        return verdict == 1 ? .allowed(remaining: Int(amount)) : .denied(retryAfter: .milliseconds(amount))
+    }
+
+    /// Moves the theoretical arrival time back one interval, never below now.
+    public func refundToken(_ key: StateKey, limit: RateLimit) async throws {
+        let interval = try Arguments.interval(limit)
+        _ = try await run(RedisScripts.refundToken, key, [interval])
+    }
+
+    // MARK: Lockout
+
+    /// A hash (`f`, `until`, `hard`); the wait follows ``LockoutSchedule/wait(afterFailures:)``, mirrored in Lua.
+    public func reserveAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws -> AttemptReservation {
+        let reply = try await run(RedisScripts.reserveAttempt, key, try Arguments.schedule(schedule))
+        let (verdict, amount) = try Self.pair(reply)
+        switch verdict {
+        case 0: return .admitted(failures: Int(amount))
+        case 1: return .locked(retryAfter: .milliseconds(amount))
+        default: return .hardLocked
+        }
+    }
+
+    /// Takes one failure off the count and lifts a timed lock; a hard lock stays.
+    public func refundAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws {
+        try Arguments.check(schedule)
+        _ = try await run(
+            RedisScripts.refundAttempt, key,
+            [Arguments.integer(schedule.hardLockAfter), Arguments.milliseconds(schedule.failureMemory)])
+    }
+
+    public func resetAttempts(_ key: StateKey) async throws {
+        _ = try await run(RedisScripts.resetAttempts, key, [])
+    }
+
+    public func clearLockout(_ key: StateKey) async throws {
+        _ = try await run(RedisScripts.clearLockout, key, [])
+    }
+
+    public func lockoutStatus(_ key: StateKey, schedule: LockoutSchedule) async throws -> LockoutStatus {
+        try Arguments.check(schedule)
+        let reply = try await run(RedisScripts.lockoutStatus, key, [Arguments.integer(schedule.hardLockAfter)])
+        let values = try Self.integers(reply, count: 3)
+        return LockoutStatus(
+            failures: Int(values[0]), retryAfter: values[1] >= 0 ? .milliseconds(values[1]) : nil,
+            hardLocked: values[2] == 1)
+    }
+
+    // MARK: Counters, codes, claims
+
+    public func advanceCounter(_ key: StateKey, to value: UInt64, ttl: Duration) async throws -> Bool {
+        let lifetime = try Arguments.ttl(ttl)
+        let reply = try await run(RedisScripts.advanceCounter, key, [Array(String(value).utf8), lifetime])
+        return try Self.integer(reply) == 1
+    }
+
+    public func putCode(_ key: StateKey, digest: [UInt8], context: [UInt8], tries: Int, ttl: Duration) async throws {
+        try Arguments.checkCode(digest: digest, context: context, tries: tries)
+        let lifetime = try Arguments.ttl(ttl)
+        _ = try await run(RedisScripts.putCode, key, [digest, context, Arguments.integer(tries), lifetime])
+    }
+
+    /// Compares the digests in the script (see ``RedisScripts/redeemCode`` for why a plain compare is acceptable).
+    public func redeemCode(_ key: StateKey, digest: [UInt8]) async throws -> CodeRedemption {
+        try Arguments.checkDigest(digest)
+        let reply = try await run(RedisScripts.redeemCode, key, [digest])
+        guard case .array(let fields) = reply, case .integer(let verdict) = fields.first else {
+            throw Self.unexpected
+        }
+        switch (verdict, fields.count > 1 ? fields[1] : .null) {
+        case (1, .string(let context)): return .redeemed(context: context)
+        case (2, .integer(let left)): return .mismatch(triesLeft: Int(left))
+        case (0, _): return .absent
+        default: throw Self.unexpected
+        }
+    }
+
+    public func putCodeSet(_ key: StateKey, digests: [[UInt8]], ttl: Duration) async throws {
+        try Arguments.checkCodeSet(digests)
+        let lifetime = try Arguments.ttl(ttl)
+        _ = try await run(RedisScripts.putCodeSet, key, [lifetime] + digests)
+    }
+
+    public func redeemFromCodeSet(_ key: StateKey, digest: [UInt8]) async throws -> Int? {
+        try Arguments.checkDigest(digest)
+        let remaining = try Self.integer(try await run(RedisScripts.redeemFromCodeSet, key, [digest]))
+        return remaining >= 0 ? Int(remaining) : nil
+    }
+
+    public func codeSetCount(_ key: StateKey) async throws -> Int {
+        Int(try Self.integer(try await run(RedisScripts.codeSetCount, key, [])))
+    }
+
+    public func claim(_ key: StateKey, ttl: Duration) async throws -> Bool {
+        let lifetime = try Arguments.ttl(ttl)
+        return try Self.integer(try await run(RedisScripts.claim, key, [lifetime])) == 1
+    }
+
+    public func remove(_ key: StateKey) async throws {
+        _ = try await run(RedisScripts.remove, key, [])
+    }
+
+    // MARK: Events
+
+    public func appendEvent(_ key: StateKey, _ payload: [UInt8], keepLast: Int, ttl: Duration) async throws {
+        try Arguments.checkEvent(payload, keepLast: keepLast)
+        let lifetime = try Arguments.ttl(ttl)
+        _ = try await run(RedisScripts.appendEvent, key, [payload, Arguments.integer(keepLast), lifetime])
+    }
+
+    public func recentEvents(_ key: StateKey, limit: Int) async throws -> [[UInt8]] {
+        try Arguments.checkEventCount(limit, "limit", minimum: 0)
+        let reply = try await run(RedisScripts.recentEvents, key, [Arguments.integer(limit)])
+        guard case .array(let events) = reply else { throw Self.unexpected }
+        return try events.map { event in
+            guard case .string(let payload) = event else { throw Self.unexpected }
+            return payload
+        }
+    }
+
+    // MARK: Replies
+
+    private func run(_ script: RedisScript, _ key: StateKey, _ arguments: [[UInt8]]) async throws(StateStoreError)
+        -> RedisReply
+    {
+        let reply = try await router.run(script, key: Array(key.rendered.utf8), arguments: arguments)
+        guard case .error(let message) = reply else { return reply }
+        throw Self.error(forReply: message)
+    }
+
+    /// The core error for an error reply. Only the reply's code goes into a reason: a script error quotes the
+    /// script's position, never an argument, but the reason needs no more than the code.
+    static func error(forReply message: String) -> StateStoreError {
+        if message.hasPrefix("WRONGTYPE") || message.contains("WRONGTYPE") {
+            return .invalidArgument("the key holds another kind of state")
+        }
+        let code = message.split(separator: " ", maxSplits: 1).first.map(String.init) ?? "ERR"
+        if code == "OOM" { return .capacityExceeded }
+        return .unavailable(reason: "redis answered \(code.prefix(32))")
+    }
+
+    private static let unexpected = StateStoreError.unavailable(reason: "redis gave an unexpected reply")
+
+    private static func integer(_ reply: RedisReply) throws(StateStoreError) -> Int64 {
+        guard case .integer(let value) = reply else { throw unexpected }
+        return value
+    }
+
+    private static func integers(_ reply: RedisReply, count: Int) throws(StateStoreError) -> [Int64] {
+        guard case .array(let elements) = reply, elements.count == count else { throw unexpected }
+        var values: [Int64] = []
+        for element in elements {
+            guard case .integer(let value) = element else { throw unexpected }
+            values.append(value)
+        }
+        return values
+    }
+
+    private static func pair(_ reply: RedisReply) throws(StateStoreError) -> (Int64, Int64) {
+        let values = try integers(reply, count: 2)
+        return (values[0], values[1])
+    }
+}
+
+/// Argument checks and encodings. The bounds are the ones every store enforces, so the Redis store refuses what
+/// the in-memory store refuses, and no caller can make one key arbitrarily large.
+enum Arguments {
+    static let maximumDuration: Duration = .seconds(366 * 24 * 3600)
+    static let maximumRateInterval: Duration = .seconds(24 * 3600)
+    static let maximumBurst = 10_000
+    static let maximumDigestLength = 64
+    static let maximumContextLength = 1024
+    static let maximumCodeTries = 1000
+    static let maximumCodeSetSize = 100
+    static let maximumEventLength = 2048
+    static let maximumEventsKept = 1000
+    static let maximumHardLockAfter = 100
+
+    static func integer(_ value: Int) -> [UInt8] { Array(String(value).utf8) }
+
+    /// Whole milliseconds, rounded up so a wait never ends early.
+    static func milliseconds(_ duration: Duration) -> [UInt8] { integer(duration.wholeMillisecondsRoundingUp) }
+
+    static func ttl(_ ttl: Duration, _ name: String = "ttl") throws(StateStoreError) -> [UInt8] {
+        guard ttl > .zero, ttl <= maximumDuration else {
+            throw .invalidArgument("\(name) must be positive and at most 366 days")
+        }
+        return milliseconds(ttl)
+    }
+
+    static func interval(_ limit: RateLimit) throws(StateStoreError) -> [UInt8] {
+        guard (1...maximumBurst).contains(limit.burst) else {
+            throw .invalidArgument("burst must be 1 to \(maximumBurst)")
+        }
+        guard limit.interval > .zero, limit.interval <= maximumRateInterval else {
+            throw .invalidArgument("interval must be positive and at most one day")
+        }
+        return milliseconds(limit.interval)
+    }
+
+    static func check(_ schedule: LockoutSchedule) throws(StateStoreError) {
+        guard schedule.threshold >= 1 else { throw .invalidArgument("threshold must be at least 1") }
+        guard (1...maximumHardLockAfter).contains(schedule.hardLockAfter) else {
+            throw .invalidArgument("hardLockAfter must be 1 to \(maximumHardLockAfter)")
+        }
+        guard schedule.initialWait >= .zero, schedule.maximumWait >= schedule.initialWait,
+            schedule.maximumWait <= maximumDuration
+        else { throw .invalidArgument("waits must satisfy 0 <= initialWait <= maximumWait <= 366 days") }
+        _ = try ttl(schedule.failureMemory, "failureMemory")
+    }
+
+    /// ARGV of the reserve-attempt script: threshold, initial wait, maximum wait, hard lock after, memory.
+    static func schedule(_ schedule: LockoutSchedule) throws(StateStoreError) -> [[UInt8]] {
+        try check(schedule)
+        return [
+            integer(schedule.threshold), milliseconds(schedule.initialWait), milliseconds(schedule.maximumWait),
+            integer(schedule.hardLockAfter), milliseconds(schedule.failureMemory),
+        ]
+    }
+
+    static func checkDigest(_ digest: [UInt8]) throws(StateStoreError) {
+        guard (1...maximumDigestLength).contains(digest.count) else {
+            throw .invalidArgument("digest must be 1 to \(maximumDigestLength) bytes")
+        }
+    }
+
+    static func checkCode(digest: [UInt8], context: [UInt8], tries: Int) throws(StateStoreError) {
+        try checkDigest(digest)
+        guard context.count <= maximumContextLength else {
+            throw .invalidArgument("context must be at most \(maximumContextLength) bytes")
+        }
+        guard (1...maximumCodeTries).contains(tries) else {
+            throw .invalidArgument("tries must be 1 to \(maximumCodeTries)")
+        }
+    }
+
+    static func checkCodeSet(_ digests: [[UInt8]]) throws(StateStoreError) {
+        guard digests.count <= maximumCodeSetSize else {
+            throw .invalidArgument("a code set holds at most \(maximumCodeSetSize) codes")
+        }
+        for digest in digests { try checkDigest(digest) }
+    }
+
+    static func checkEvent(_ payload: [UInt8], keepLast: Int) throws(StateStoreError) {
+        guard (1...maximumEventLength).contains(payload.count) else {
+            throw .invalidArgument("an event must be 1 to \(maximumEventLength) bytes")
+        }
+        try checkEventCount(keepLast, "keepLast", minimum: 1)
+    }
+
+    static func checkEventCount(_ count: Int, _ name: String, minimum: Int) throws(StateStoreError) {
+        guard (minimum...maximumEventsKept).contains(count) else {
+            throw .invalidArgument("\(name) must be \(minimum) to \(maximumEventsKept)")
+        }
+    }
+}
