@@ -202,6 +202,14 @@ final class RedisRouter: Sendable {
     /// How many `MOVED` and `ASK` redirects this router has followed.
     var redirectsFollowed: Int { state.withLock { $0.redirectsFollowed } }
 
+    /// The node the slot map names for `slot`, if any.
+    func owner(ofSlot slot: Int) -> RedisEndpoint? {
+        state.withLock { state in
+            let index = Int(state.owners[slot])
+            return index >= 0 ? state.nodes[index] : nil
+        }
+    }
+
     /// Replaces the slot map with one that sends every slot to `endpoint` (a stale map, as after a resharding).
     func assumeEverySlot(ownedBy endpoint: RedisEndpoint) {
         state.withLock { state in

@@ -1,0 +1,199 @@
+import Deadbolt
+import Testing
+
+@testable import DeadboltRedis
+
+/// Redis failing under the store: killed, restarted, slow, absent. Each test starts its own redis-server (never
+/// the shared test servers) and stops it; every wait is bounded.
+@Suite("Redis faults", .serialized)
+struct RedisFaultTests {
+    /// The outcome of a call that must neither crash nor hang.
+    enum Outcome<Value: Sendable>: Sendable {
+        case returned(Value)
+        case threw(StateStoreError)
+        case hung
+    }
+
+    /// Runs `call`, giving up on it after `bound` (far beyond the store's own timeout: a hang, not a slow answer).
+    static func bounded<Value: Sendable>(
+        within bound: Duration = .seconds(5), _ call: @escaping @Sendable () async throws -> Value
+    ) async -> Outcome<Value> {
+        await withTaskGroup(of: Outcome<Value>.self) { group in
+            group.addTask {
+                do {
+                    return .returned(try await call())
+                } catch let error as StateStoreError {
+                    return .threw(error)
+                } catch {
+                    return .threw(.unavailable(reason: "\(error)"))
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: bound)
+                return .hung
+            }
+            let first = await group.next() ?? .hung
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Whether `outcome` is the failure a dead or slow Redis must produce.
+    static func isTimeoutOrUnavailable<Value>(_ outcome: Outcome<Value>) -> Bool {
+        switch outcome {
+        case .threw(.timeout), .threw(.unavailable): true
+        default: false
+        }
+    }
+
+    /// The shipped timeouts, a short backoff so the test sees recovery quickly.
+    static func store(port: Int) throws -> RedisStateStore {
+        try RedisStateStore(
+            configuration: RedisConfiguration(
+                topology: .standalone(try RedisEndpoint(host: "127.0.0.1", port: port)),
+                initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200)))
+    }
+
+    static func key() throws -> StateKey {
+        try StateKey(namespace: "rate", scope: "fault-\(UInt64.random(in: 0...UInt64.max))")
+    }
+
+    static let limit = RateLimit(burst: 1000, interval: .seconds(1))
+
+    @Test("Redis killed mid-run: calls fail within the timeout; restarted: the store recovers by itself")
+    func killedAndRestarted() async throws {
+        guard RedisServerProcess.isAvailable else {
+            print("note: redis-server is not installed; fault tests skipped")
+            return
+        }
+        let server = try RedisServerProcess(port: 6391)
+        defer { server.stop() }
+        try await server.start()
+        let store = try Self.store(port: 6391)
+        defer { store.shutdown() }
+        let key = try Self.key()
+        let limit = Self.limit
+        #expect(try await store.acquireToken(key, limit: limit) == .allowed(remaining: 999))
+
+        server.kill()
+        for _ in 0..<10 {
+            let outcome = await Self.bounded { try await store.acquireToken(key, limit: limit) }
+            #expect(Self.isTimeoutOrUnavailable(outcome), "a call to a dead Redis answered \(outcome)")
+        }
+        // Many callers at once while it is down: all fail, none hangs.
+        let failures = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<50 {
+                group.addTask { Self.isTimeoutOrUnavailable(await Self.bounded { try await store.acquireToken(key, limit: limit) }) }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(failures == 50)
+
+        try await server.start()
+        var recovered = false
+        for _ in 0..<50 where !recovered {
+            if case .returned = await Self.bounded({ try await store.acquireToken(key, limit: limit) }) {
+                recovered = true
+            } else {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        #expect(recovered, "the store did not recover within 5 s of the restart")
+        // The restarted server lost its script cache: these run through NOSCRIPT and a reload, on every connection.
+        for _ in 0..<20 {
+            guard case .returned(.allowed) = await Self.bounded({ try await store.acquireToken(key, limit: limit) }) else {
+                Issue.record("a call failed after recovery")
+                return
+            }
+        }
+    }
+
+    @Test("a slow Redis (DEBUG SLEEP) hits the command timeout, then the store carries on")
+    func slowServer() async throws {
+        guard RedisServerProcess.isAvailable else { return }
+        let server = try RedisServerProcess(port: 6391)
+        defer { server.stop() }
+        try await server.start()
+        let store = try Self.store(port: 6391)
+        defer { store.shutdown() }
+        let key = try Self.key()
+        let limit = Self.limit
+        #expect(try await store.acquireToken(key, limit: limit) == .allowed(remaining: 999))
+
+        // Another client blocks the server for a second; give it a moment to arrive first.
+        RedisServerProcess.cli(port: 6391, ["DEBUG", "SLEEP", "1"], wait: false)
+        try await Task.sleep(for: .milliseconds(150))
+        let outcome = await Self.bounded { try await store.acquireToken(key, limit: limit) }
+        guard case .threw(.timeout) = outcome else {
+            Issue.record("a call to a sleeping Redis answered \(outcome), not a timeout")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(1200))
+        var answered = false
+        for _ in 0..<20 where !answered {
+            if case .returned = await Self.bounded({ try await store.acquireToken(key, limit: limit) }) {
+                answered = true
+            } else {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        #expect(answered)
+    }
+
+    @Test("nothing listening: unavailable at once, and at once again while backing off")
+    func nothingListening() async throws {
+        let store = try Self.store(port: 6392)
+        defer { store.shutdown() }
+        let key = try Self.key()
+        let limit = Self.limit
+        for _ in 0..<3 {
+            let outcome = await Self.bounded { try await store.acquireToken(key, limit: limit) }
+            guard case .threw(.unavailable) = outcome else {
+                Issue.record("a call with nothing listening answered \(outcome)")
+                return
+            }
+        }
+    }
+
+    @Test("a wrong password is refused as unavailable, never echoed")
+    func wrongPassword() async throws {
+        guard RedisServerProcess.isAvailable else { return }
+        let server = try RedisServerProcess(port: 6391)
+        defer { server.stop() }
+        try await server.start()
+        RedisServerProcess.cli(port: 6391, ["ACL", "SETUSER", "deadbolt", "on", ">right-password", "~deadbolt:*", "+@all"])
+        let endpoint = try RedisEndpoint(host: "127.0.0.1", port: 6391)
+        let wrong = try RedisStateStore(
+            configuration: RedisConfiguration(
+                topology: .standalone(endpoint), username: "deadbolt", password: SecretBytes(utf8: "not-the-password")))
+        defer { wrong.shutdown() }
+        let key = try Self.key()
+        let limit = Self.limit
+        let outcome = await Self.bounded { try await wrong.acquireToken(key, limit: limit) }
+        guard case .threw(.unavailable(let reason)) = outcome else {
+            Issue.record("a wrong password answered \(outcome)")
+            return
+        }
+        #expect(!reason.contains("not-the-password"))
+
+        let right = try RedisStateStore(
+            configuration: RedisConfiguration(
+                topology: .standalone(endpoint), username: "deadbolt", password: SecretBytes(utf8: "right-password"),
+                database: 3))
+        defer { right.shutdown() }
+        #expect(try await right.acquireToken(key, limit: limit) == .allowed(remaining: 999))
+        // It went to database 3.
+        #expect(RedisServerProcess.cli(port: 6391, ["-n", "3", "EXISTS", key.rendered]) == "1")
+        #expect(RedisServerProcess.cli(port: 6391, ["-n", "0", "EXISTS", key.rendered]) == "0")
+    }
+
+    @Test("a shut-down store refuses calls")
+    func shutDown() async throws {
+        let store = try Self.store(port: 6392)
+        store.shutdown()
+        let key = try Self.key()
+        let limit = Self.limit
+        let outcome = await Self.bounded { try await store.acquireToken(key, limit: limit) }
+        #expect(Self.isTimeoutOrUnavailable(outcome))
+    }
+}
