@@ -63,6 +63,8 @@ def write_vectors(filename, algorithm, schema, header, notes, groups):
         og = {k: v for k, v in g.items() if k != "tests"}
         og["tests"] = tests
         ordered_groups.append(og)
+    used = {f for g in ordered_groups for t in g["tests"] for f in t["flags"]}
+    notes = {k: v for k, v in notes.items() if k in used}
     doc = {
         "algorithm": algorithm,
         "schema": schema,
