@@ -75,9 +75,12 @@ enum Keypad {
 
     /// Whether the PIN uses exactly the four corner keys, or exactly the four edge keys, and nothing else.
     static func isShape(_ digits: [UInt8]) -> Bool {
-        let used = Set(digits)
-        return shapes.contains(used)
+        // A bit per digit rather than a Set: this runs for every candidate when the remaining space is counted.
+        let used = digits.reduce(0) { $0 | (1 << Int($1)) }
+        return shapeMasks.contains(used)
     }
+
+    private static let shapeMasks: [Int] = shapes.map { shape in shape.reduce(0) { $0 | (1 << Int($1)) } }
 
     private static func isCorner(_ position: Position) -> Bool {
         [0, 2].contains(position.row) && [0, 2].contains(position.column)

@@ -41,21 +41,21 @@ extension PINPolicy {
         /// Is the person's previous PIN written backwards.
         case reversesPreviousPIN
 
-        /// A sentence for the person choosing the PIN, saying what is wrong and what would be right. Never
-        /// contains the PIN.
+        /// A sentence for the person choosing the PIN, saying what is wrong and what would be right. Holds no
+        /// digit at all, so it never contains the PIN.
         public var message: String {
             switch self {
-            case .tooShort(let minimum): "A PIN needs at least \(minimum) digits."
-            case .tooLong(let maximum): "A PIN can have at most \(maximum) digits."
-            case .notDigits: "A PIN can contain only the digits 0 to 9, with no spaces or other characters."
+            case .tooShort(let minimum): "A PIN needs at least \(Self.spelled(minimum)) digits."
+            case .tooLong(let maximum): "A PIN can have at most \(Self.spelled(maximum)) digits."
+            case .notDigits: "A PIN can contain only the digits zero to nine, with no spaces or other characters."
             case .repeatedDigit: "The PIN repeats one digit; use different digits."
-            case .ascendingRun: "The PIN counts upwards (like 1234); such runs are among the first guesses."
-            case .descendingRun: "The PIN counts downwards (like 9876); such runs are among the first guesses."
-            case .repeatedPattern: "The PIN repeats a group of digits (like 1212 or 1122)."
-            case .palindrome: "The PIN reads the same backwards (like 1221)."
-            case .keypadPattern: "The PIN traces a line or shape on a phone keypad (like 2580)."
-            case .year: "The PIN is a year (1900 to 2099)."
-            case .date: "The PIN is a calendar date (like 1225 or 251299)."
+            case .ascendingRun: "The PIN counts upwards one digit at a time; such runs are among the first guesses."
+            case .descendingRun: "The PIN counts downwards one digit at a time; such runs are among the first guesses."
+            case .repeatedPattern: "The PIN repeats a group of digits, or types each digit twice."
+            case .palindrome: "The PIN reads the same backwards."
+            case .keypadPattern: "The PIN traces a line or a shape on a phone keypad."
+            case .year: "The PIN is a year of the twentieth or twenty-first century."
+            case .date: "The PIN is a calendar date, such as a day and month or a month and year."
             case .commonPIN: "The PIN is one of the most commonly chosen PINs."
             case .matchesBirthDate: "The PIN is based on your birth date."
             case .matchesSSN: "The PIN is based on your social security number."
@@ -67,5 +67,12 @@ extension PINPolicy {
 
         /// The same as ``message``.
         public var description: String { message }
+
+        // Numbers are spelled out so that no message holds a digit: a message can then never contain a PIN,
+        // not even a one-digit one. Lengths are bounded by `PINPolicy.supportedLengths`; beyond it, digits.
+        private static func spelled(_ number: Int) -> String {
+            let words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+            return words.indices.contains(number) ? words[number] : "\(number)"
+        }
     }
 }
