@@ -105,7 +105,9 @@ struct PINCheckCommand: ParsableCommand {
         let policy: PINPolicy
         let context: PINContext
         do throws(UsageError) {
-            guard unexpected.isEmpty else { throw UsageError("unexpected argument; the PIN is read from standard input") }
+            guard unexpected.isEmpty else {
+                throw UsageError("unexpected argument; the PIN is read from standard input")
+            }
             policy = try policyOptions.policy()
             context = try makeContext()
         } catch {

@@ -4,7 +4,9 @@ import Testing
 /// Length, characters, input bounds, configuration and messages.
 @Suite struct PINPolicyInputTests {
     /// Arabic-Indic, full-width and Devanagari digits, spaces, signs, a decimal point, letters, a trailing newline.
-    @Test(arguments: ["١٢٣٤", "１２３４", "१२३४", "12 34", " 4829", "+4829", "-4829", "48.29", "abcd", "4829\n"])
+    @Test(arguments: [
+        "١٢٣٤", "１２３４", "१२३४", "12 34", " 4829", "+4829", "-4829", "48.29", "abcd", "4829\n",
+    ])
     func nonASCIIDigitsAndOtherCharactersAreRefused(pin: String) {
         #expect(PINPolicy.standard.evaluate(pin) == [.notDigits])
     }
