@@ -149,7 +149,8 @@ struct PINSpaceCommand: ParsableCommand {
         commandName: "space",
         abstract: "Print how many PINs of each length the policy allows without personal context.",
         discussion: """
-            Every candidate of each length is evaluated (10^length of them), so length 8 takes minutes. \
+            Every candidate of each length is evaluated (10^length of them): lengths 4 to 6 take under a second \
+            in a release build, length 8 several seconds. \
             Exit status: 0 on success, 2 on bad usage.
             """
     )

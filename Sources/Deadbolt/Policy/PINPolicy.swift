@@ -84,7 +84,8 @@ public struct PINPolicy: Sendable, Equatable {
     /// How many PINs of `length` digits this policy allows when no ``PINContext`` is given, counted by evaluating
     /// every one of the 10^length candidates. Zero for a length the policy refuses.
     ///
-    /// The cost grows tenfold per digit: length 6 (a million candidates) takes about a second in a release build.
+    /// The cost grows tenfold per digit. Measured on two cores: lengths 4 to 6 together take 0.2 s in a release
+    /// build (about 13 s in a debug build); length 8 takes about 7 s in release.
     public func remainingSpace(length: Int) -> Int {
         guard lengths.contains(length) else { return 0 }
         var digits = [UInt8](repeating: 0, count: length)

@@ -18,6 +18,7 @@ public enum PINPolicyError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The previous PIN is longer than ``PINPolicy/maximumInputBytes`` or not all ASCII digits.
     case invalidPreviousPIN
 
+    /// What was wrong and what would be right, without the value supplied.
     public var description: String {
         switch self {
         case .lengthsOutOfRange(let requested, let supported):

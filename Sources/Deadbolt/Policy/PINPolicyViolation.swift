@@ -25,7 +25,8 @@ extension PINPolicy {
         case keypadPattern
         /// A year from 1900 to 2099, like 1990.
         case year
-        /// A calendar date: MMDD, DDMM or MMYY for four digits; DDMMYY, MMDDYY, YYMMDD, MMYYYY or YYYYMM for six.
+        /// A calendar date: MMDD, DDMM or MMYY for four digits; DDMMYY, MMDDYY, YYMMDD, MMYYYY or YYYYMM for six;
+        /// DDMMYYYY, MMDDYYYY or YYYYMMDD for eight. Five and seven digits have no date form.
         case date
         /// On the blocklist of most common PINs from published research (see `PINBlocklist.swift`).
         case commonPIN
