@@ -45,8 +45,9 @@ public struct PINPolicy: Sendable, Equatable {
     /// Every rule `pin` breaks, in a fixed order; empty when the policy allows it.
     ///
     /// Input longer than ``maximumInputBytes`` is answered with ``Violation/tooLong(maximum:)`` alone, without being
-    /// read. Input that is not all ASCII digits (`0`–`9`) is answered with ``Violation/notDigits`` and any length
-    /// violation; other scripts' digits, full-width digits, spaces and signs are refused, never normalised.
+    /// read. Input that is not all ASCII digits (`0`–`9`) is answered with any length violation and
+    /// ``Violation/notDigits``; other scripts' digits, full-width digits, spaces and signs are refused, never
+    /// normalised. The pattern and context rules run only on a PIN of the right length made of digits.
     public func evaluate(_ pin: String, context: PINContext = .empty) -> [Violation] {
         guard pin.utf8.count <= Self.maximumInputBytes else { return [.tooLong(maximum: lengths.upperBound)] }
         var bytes = Array(pin.utf8)
@@ -61,9 +62,9 @@ public struct PINPolicy: Sendable, Equatable {
             guard raw.count <= Self.maximumInputBytes else { return [.tooLong(maximum: lengths.upperBound)] }
             var violations: [Violation] = []
             guard raw.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-                violations.append(.notDigits)
                 // Counts characters, not bytes, so "١٢٣٤" is reported as 4 long; continuation bytes are skipped.
                 appendLengthViolations(length: raw.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }, to: &violations)
+                violations.append(.notDigits)
                 return violations
             }
             appendLengthViolations(length: raw.count, to: &violations)

@@ -12,8 +12,8 @@ import Testing
     }
 
     @Test func lengthIsCountedInCharactersWhenNotDigits() {
-        #expect(PINPolicy.standard.evaluate("١٢٣") == [.notDigits, .tooShort(minimum: 4)])
-        #expect(PINPolicy.standard.evaluate("١٢٣٤٥٦٧") == [.notDigits, .tooLong(maximum: 6)])
+        #expect(PINPolicy.standard.evaluate("١٢٣") == [.tooShort(minimum: 4), .notDigits])
+        #expect(PINPolicy.standard.evaluate("١٢٣٤٥٦٧") == [.tooLong(maximum: 6), .notDigits])
     }
 
     @Test func emptyAndShortAreTooShort() {
@@ -36,7 +36,7 @@ import Testing
         let justOver = String(repeating: "x", count: PINPolicy.maximumInputBytes + 1)
         #expect(PINPolicy.standard.evaluate(justOver) == [.tooLong(maximum: 6)])
         let atBound = String(repeating: "x", count: PINPolicy.maximumInputBytes)
-        #expect(PINPolicy.standard.evaluate(atBound) == [.notDigits, .tooLong(maximum: 6)])
+        #expect(PINPolicy.standard.evaluate(atBound) == [.tooLong(maximum: 6), .notDigits])
     }
 
     @Test func bytesAndStringsAgree() {
