@@ -73,6 +73,11 @@ public final class InMemoryStateStore: StateStore {
         shards.reduce(0) { total, box in total + box.shard.withLock { $0.entries.count } }
     }
 
+    /// How many expiry records the shards carry, stale ones included; bounded by compaction. For tests.
+    var expiryRecordCount: Int {
+        shards.reduce(0) { total, box in total + box.shard.withLock { $0.expiries.count } }
+    }
+
     // MARK: Rate limits
 
     /// GCRA: the key holds the bucket's theoretical arrival time (TAT). A request is allowed when the new TAT
