@@ -46,17 +46,26 @@ public final class InMemoryStateStore: StateStore {
     /// The bound on keys this store holds.
     public let maximumKeys: Int
 
-    /// A store holding at most `maximumKeys` keys (1 to 100,000,000), reading time from `clock`.
+    /// A store holding at most ``defaultMaximumKeys`` keys, evicting the entry nearest expiry when full, reading
+    /// time from `clock`.
+    public convenience init(clock: any MonotonicClock = SystemClock()) {
+        self.init(checkedMaximumKeys: Self.defaultMaximumKeys, whenFull: .evictNearestExpiry, clock: clock)
+    }
+
+    /// A store holding at most `maximumKeys` keys (1 to 100,000,000), doing `whenFull` when a shard is full,
+    /// reading time from `clock`.
     ///
     /// - Throws: ``StateStoreError/invalidArgument(_:)`` when `maximumKeys` is out of range.
-    public init(
-        maximumKeys: Int = InMemoryStateStore.defaultMaximumKeys,
-        whenFull: WhenFull = .evictNearestExpiry,
-        clock: any MonotonicClock = SystemClock()
+    public convenience init(
+        maximumKeys: Int, whenFull: WhenFull = .evictNearestExpiry, clock: any MonotonicClock = SystemClock()
     ) throws {
         guard (1...100_000_000).contains(maximumKeys) else {
             throw StateStoreError.invalidArgument("maximumKeys must be 1 to 100000000")
         }
+        self.init(checkedMaximumKeys: maximumKeys, whenFull: whenFull, clock: clock)
+    }
+
+    private init(checkedMaximumKeys maximumKeys: Int, whenFull: WhenFull, clock: any MonotonicClock) {
         // At least 16 keys a shard, so a small store does not evict from one shard while its others sit empty.
         let shardCount = min(Self.maximumShards, max(1, maximumKeys / 16))
         // Capacities sum to exactly maximumKeys, so the bound holds however keys spread.

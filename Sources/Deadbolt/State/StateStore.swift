@@ -8,6 +8,9 @@
 ///
 /// Every operation throws ``StateStoreError`` when the store cannot answer; the policy above it decides whether
 /// that denies (fails closed, the default for credential and code checks) or allows (fails open).
+///
+/// ``InMemoryStateStore`` documents, on each operation, the Redis data shape it mirrors, and
+/// ``StateStoreBounds`` the argument ranges every store refuses outside of.
 public protocol StateStore: Sendable {
     /// Takes one token from the GCRA bucket at `key` (generic cell rate algorithm: a burst of `limit.burst`, then
     /// one token per `limit.interval`). A denied request takes nothing.

@@ -157,7 +157,7 @@ private struct CapturingHandler: LogHandler {
 
     @Test func aLockoutPolicyFeedsAnActivityPage() async throws {
         let clock = ManualClock()
-        let store = try InMemoryStateStore(clock: clock)
+        let store = InMemoryStateStore(clock: clock)
         let activity = try StoreEventSink(store: store)
         let policy = try LockoutPolicy(store: store, events: activity, wallClock: clock)
         guard case .admitted(let ticket) = try await policy.reserve(account: "alice", source: "192.0.2.1", device: "d1")

@@ -6,7 +6,7 @@ private func makePolicy(
     _ configuration: LockoutPolicy.Configuration = .init(), store: (any StateStore)? = nil
 ) throws -> (LockoutPolicy, ManualClock, RecordingEventSink, any StateStore) {
     let clock = ManualClock()
-    let backing = try store ?? InMemoryStateStore(clock: clock)
+    let backing = store ?? InMemoryStateStore(clock: clock)
     let events = RecordingEventSink()
     let policy = try LockoutPolicy(store: backing, configuration: configuration, events: events, wallClock: clock)
     return (policy, clock, events, backing)
@@ -205,7 +205,7 @@ private func isAdmitted(_ decision: LockoutDecision) -> Bool {
 
     @Test func failsClosedOnAStoreError() async throws {
         let clock = ManualClock()
-        let failing = FaultInjectingStateStore(try InMemoryStateStore(clock: clock))
+        let failing = FaultInjectingStateStore(InMemoryStateStore(clock: clock))
         let (policy, _, events, _) = try makePolicy(store: failing)
         #expect(try await policy.reserve(account: "alice", source: "192.0.2.1") == .unavailable)
         #expect(events.kinds().first == .storeUnavailable)
@@ -214,7 +214,7 @@ private func isAdmitted(_ decision: LockoutDecision) -> Bool {
 
     @Test func failClosedMidwayRefundsWhatWasTaken() async throws {
         let clock = ManualClock()
-        let inner = try InMemoryStateStore(clock: clock)
+        let inner = InMemoryStateStore(clock: clock)
         let failing = FaultInjectingStateStore(inner, failing: [.reserveAttempt])
         var configuration = LockoutPolicy.Configuration()
         configuration.source = RateLimit(burst: 1, interval: .seconds(36))
@@ -227,7 +227,7 @@ private func isAdmitted(_ decision: LockoutDecision) -> Bool {
 
     @Test func failsOpenWhenConfigured() async throws {
         let clock = ManualClock()
-        let failing = FaultInjectingStateStore(try InMemoryStateStore(clock: clock))
+        let failing = FaultInjectingStateStore(InMemoryStateStore(clock: clock))
         var configuration = LockoutPolicy.Configuration()
         configuration.whenStoreFails = .failOpen
         let (policy, _, events, _) = try makePolicy(configuration, store: failing)
@@ -250,7 +250,7 @@ private func isAdmitted(_ decision: LockoutDecision) -> Bool {
     }
 
     @Test func badConfigurationIsRefused() throws {
-        let store = try InMemoryStateStore()
+        let store = InMemoryStateStore()
         var configuration = LockoutPolicy.Configuration()
         configuration.account.hardLockAfter = 101
         #expect(throws: StateStoreError.self) { try LockoutPolicy(store: store, configuration: configuration) }
@@ -263,7 +263,7 @@ private func isAdmitted(_ decision: LockoutDecision) -> Bool {
     @Test(arguments: [1, 2])
     func parallelWrongGuessesGetExactlyTheBudget(replicas: Int) async throws {
         let clock = ManualClock()
-        let store = try InMemoryStateStore(clock: clock)
+        let store = InMemoryStateStore(clock: clock)
         var configuration = LockoutPolicy.Configuration()
         configuration.source = RateLimit(burst: 1000, interval: .seconds(1))
         // Two policy instances on one store stand in for two replicas sharing Redis.
