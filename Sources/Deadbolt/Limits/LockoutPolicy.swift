@@ -6,7 +6,7 @@ import Synchronization
 /// ```swift
 /// switch try await lockout.reserve(account: accountID, source: clientAddress) {
 /// case .admitted(let ticket):
-///     if try hasher.verify(pin, against: stored) {
+///     if try await checkPIN(pin, of: accountID) {   // your slow check: a hash verification
 ///         await lockout.succeeded(ticket)
 ///     } else {
 ///         await lockout.failed(ticket)
@@ -333,6 +333,7 @@ public final class AttemptTicket: Sendable, Equatable, CustomStringConvertible {
         settled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
     }
 
+    /// Identity: a ticket equals only itself, since each stands for one reservation.
     public static func == (lhs: AttemptTicket, rhs: AttemptTicket) -> Bool { lhs === rhs }
 
     public var description: String { "AttemptTicket(account: \(account), failures: \(failures.map(String.init) ?? "-"))" }

@@ -79,7 +79,9 @@ import Testing
         for failures in 1...3 {
             #expect(try await store.reserveAttempt(key, schedule: quick) == .admitted(failures: failures))
         }
-        // The third was the right credential: its reset lifts everything, because the hard lock was not yet set.
+        // Status warns that the next reservation hard-locks...
+        #expect(try await store.lockoutStatus(key, schedule: quick).hardLocked)
+        // ...but the third was the right credential: its reset lifts everything, as the hard lock was not yet set.
         try await store.resetAttempts(key)
         #expect(try await store.reserveAttempt(key, schedule: quick) == .admitted(failures: 1))
     }
