@@ -129,7 +129,9 @@ final class RedisNodePool: Sendable {
             guard !live.isEmpty else { continue }
             do throws(StateStoreError) {
                 let ready = try usableConnection(&connection)
-                if !exchange(live, on: ready) { connection = nil }
+                // Connecting may have outlived some deadlines: those callers already have their timeout.
+                let stillWaiting = live.filter { !$0.call.isFinished }
+                if !stillWaiting.isEmpty, !exchange(stillWaiting, on: ready) { connection = nil }
             } catch {
                 for job in live { job.call.finish(.failure(error)) }
             }

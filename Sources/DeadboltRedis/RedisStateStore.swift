@@ -67,7 +67,7 @@ public final class RedisStateStore: StateStore {
 
     /// Takes one failure off the count and lifts a timed lock; a hard lock stays.
     public func refundAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws {
-        try Arguments.check(schedule)
+        try schedule.validate()
         _ = try await run(
             RedisScripts.refundAttempt, key,
             [Arguments.integer(schedule.hardLockAfter), Arguments.milliseconds(schedule.failureMemory)])
@@ -82,7 +82,7 @@ public final class RedisStateStore: StateStore {
     }
 
     public func lockoutStatus(_ key: StateKey, schedule: LockoutSchedule) async throws -> LockoutStatus {
-        try Arguments.check(schedule)
+        try schedule.validate()
         let reply = try await run(RedisScripts.lockoutStatus, key, [Arguments.integer(schedule.hardLockAfter)])
         let values = try Self.integers(reply, count: 3)
         return LockoutStatus(
@@ -99,14 +99,14 @@ public final class RedisStateStore: StateStore {
     }
 
     public func putCode(_ key: StateKey, digest: [UInt8], context: [UInt8], tries: Int, ttl: Duration) async throws {
-        try Arguments.checkCode(digest: digest, context: context, tries: tries)
-        let lifetime = try Arguments.ttl(ttl)
+        try StateStoreBounds.checkCode(digest: digest, context: context, tries: tries, ttl: ttl)
+        let lifetime = Arguments.milliseconds(ttl)
         _ = try await run(RedisScripts.putCode, key, [digest, context, Arguments.integer(tries), lifetime])
     }
 
     /// Compares the digests in the script (see ``RedisScripts/redeemCode`` for why a plain compare is acceptable).
     public func redeemCode(_ key: StateKey, digest: [UInt8]) async throws -> CodeRedemption {
-        try Arguments.checkDigest(digest)
+        try StateStoreBounds.checkDigest(digest)
         let reply = try await run(RedisScripts.redeemCode, key, [digest])
         guard case .array(let fields) = reply, case .integer(let verdict) = fields.first else {
             throw Self.unexpected
@@ -120,13 +120,13 @@ public final class RedisStateStore: StateStore {
     }
 
     public func putCodeSet(_ key: StateKey, digests: [[UInt8]], ttl: Duration) async throws {
-        try Arguments.checkCodeSet(digests)
-        let lifetime = try Arguments.ttl(ttl)
+        try StateStoreBounds.checkCodeSet(digests: digests, ttl: ttl)
+        let lifetime = Arguments.milliseconds(ttl)
         _ = try await run(RedisScripts.putCodeSet, key, [lifetime] + digests)
     }
 
     public func redeemFromCodeSet(_ key: StateKey, digest: [UInt8]) async throws -> Int? {
-        try Arguments.checkDigest(digest)
+        try StateStoreBounds.checkDigest(digest)
         let remaining = try Self.integer(try await run(RedisScripts.redeemFromCodeSet, key, [digest]))
         return remaining >= 0 ? Int(remaining) : nil
     }
@@ -147,13 +147,13 @@ public final class RedisStateStore: StateStore {
     // MARK: Events
 
     public func appendEvent(_ key: StateKey, _ payload: [UInt8], keepLast: Int, ttl: Duration) async throws {
-        try Arguments.checkEvent(payload, keepLast: keepLast)
-        let lifetime = try Arguments.ttl(ttl)
+        try StateStoreBounds.checkEvent(payload, keepLast: keepLast, ttl: ttl)
+        let lifetime = Arguments.milliseconds(ttl)
         _ = try await run(RedisScripts.appendEvent, key, [payload, Arguments.integer(keepLast), lifetime])
     }
 
     public func recentEvents(_ key: StateKey, limit: Int) async throws -> [[UInt8]] {
-        try Arguments.checkEventCount(limit, "limit", minimum: 0)
+        try StateStoreBounds.checkEventCount(limit)
         let reply = try await run(RedisScripts.recentEvents, key, [Arguments.integer(limit)])
         guard case .array(let events) = reply else { throw Self.unexpected }
         return try events.map { event in
@@ -206,95 +206,32 @@ public final class RedisStateStore: StateStore {
     }
 }
 
-/// Argument checks and encodings. The bounds are the ones every store enforces, so the Redis store refuses what
-/// the in-memory store refuses, and no caller can make one key arbitrarily large.
+/// Argument encodings. The checks are the core's ``StateStoreBounds``, so the Redis store refuses exactly what
+/// the in-memory store refuses.
 enum Arguments {
-    static let maximumDuration: Duration = .seconds(366 * 24 * 3600)
-    static let maximumRateInterval: Duration = .seconds(24 * 3600)
-    static let maximumBurst = 10_000
-    static let maximumDigestLength = 64
-    static let maximumContextLength = 1024
-    static let maximumCodeTries = 1000
-    static let maximumCodeSetSize = 100
-    static let maximumEventLength = 2048
-    static let maximumEventsKept = 1000
-    static let maximumHardLockAfter = 100
-
     static func integer(_ value: Int) -> [UInt8] { Array(String(value).utf8) }
 
     /// Whole milliseconds, rounded up so a wait never ends early.
     static func milliseconds(_ duration: Duration) -> [UInt8] { integer(duration.wholeMillisecondsRoundingUp) }
 
-    static func ttl(_ ttl: Duration, _ name: String = "ttl") throws(StateStoreError) -> [UInt8] {
-        guard ttl > .zero, ttl <= maximumDuration else {
-            throw .invalidArgument("\(name) must be positive and at most 366 days")
-        }
+    /// A checked TTL in milliseconds.
+    static func ttl(_ ttl: Duration) throws -> [UInt8] {
+        try StateStoreBounds.checkTTL(ttl)
         return milliseconds(ttl)
     }
 
-    static func interval(_ limit: RateLimit) throws(StateStoreError) -> [UInt8] {
-        guard (1...maximumBurst).contains(limit.burst) else {
-            throw .invalidArgument("burst must be 1 to \(maximumBurst)")
-        }
-        guard limit.interval > .zero, limit.interval <= maximumRateInterval else {
-            throw .invalidArgument("interval must be positive and at most one day")
-        }
+    /// A checked rate's interval in milliseconds.
+    static func interval(_ limit: RateLimit) throws -> [UInt8] {
+        try limit.validate()
         return milliseconds(limit.interval)
     }
 
-    static func check(_ schedule: LockoutSchedule) throws(StateStoreError) {
-        guard schedule.threshold >= 1 else { throw .invalidArgument("threshold must be at least 1") }
-        guard (1...maximumHardLockAfter).contains(schedule.hardLockAfter) else {
-            throw .invalidArgument("hardLockAfter must be 1 to \(maximumHardLockAfter)")
-        }
-        guard schedule.initialWait >= .zero, schedule.maximumWait >= schedule.initialWait,
-            schedule.maximumWait <= maximumDuration
-        else { throw .invalidArgument("waits must satisfy 0 <= initialWait <= maximumWait <= 366 days") }
-        _ = try ttl(schedule.failureMemory, "failureMemory")
-    }
-
     /// ARGV of the reserve-attempt script: threshold, initial wait, maximum wait, hard lock after, memory.
-    static func schedule(_ schedule: LockoutSchedule) throws(StateStoreError) -> [[UInt8]] {
-        try check(schedule)
+    static func schedule(_ schedule: LockoutSchedule) throws -> [[UInt8]] {
+        try schedule.validate()
         return [
             integer(schedule.threshold), milliseconds(schedule.initialWait), milliseconds(schedule.maximumWait),
             integer(schedule.hardLockAfter), milliseconds(schedule.failureMemory),
         ]
-    }
-
-    static func checkDigest(_ digest: [UInt8]) throws(StateStoreError) {
-        guard (1...maximumDigestLength).contains(digest.count) else {
-            throw .invalidArgument("digest must be 1 to \(maximumDigestLength) bytes")
-        }
-    }
-
-    static func checkCode(digest: [UInt8], context: [UInt8], tries: Int) throws(StateStoreError) {
-        try checkDigest(digest)
-        guard context.count <= maximumContextLength else {
-            throw .invalidArgument("context must be at most \(maximumContextLength) bytes")
-        }
-        guard (1...maximumCodeTries).contains(tries) else {
-            throw .invalidArgument("tries must be 1 to \(maximumCodeTries)")
-        }
-    }
-
-    static func checkCodeSet(_ digests: [[UInt8]]) throws(StateStoreError) {
-        guard digests.count <= maximumCodeSetSize else {
-            throw .invalidArgument("a code set holds at most \(maximumCodeSetSize) codes")
-        }
-        for digest in digests { try checkDigest(digest) }
-    }
-
-    static func checkEvent(_ payload: [UInt8], keepLast: Int) throws(StateStoreError) {
-        guard (1...maximumEventLength).contains(payload.count) else {
-            throw .invalidArgument("an event must be 1 to \(maximumEventLength) bytes")
-        }
-        try checkEventCount(keepLast, "keepLast", minimum: 1)
-    }
-
-    static func checkEventCount(_ count: Int, _ name: String, minimum: Int) throws(StateStoreError) {
-        guard (minimum...maximumEventsKept).contains(count) else {
-            throw .invalidArgument("\(name) must be \(minimum) to \(maximumEventsKept)")
-        }
     }
 }

@@ -48,6 +48,7 @@ enum StateStoreConformance {
         ConformanceCase("GCRA allows a burst, then denies without taking", tokenBucketBurst),
         ConformanceCase("GCRA refills one token per interval", tokenBucketRefill),
         ConformanceCase("GCRA buckets are per key", tokenBucketPerKey),
+        ConformanceCase("refundToken gives one token back, never more than the burst", tokenRefund),
         ConformanceCase("lockout counts reservations and locks at the threshold", lockoutThreshold),
         ConformanceCase("lockout waits follow LockoutSchedule.wait(afterFailures:)", lockoutWaitFormula),
         ConformanceCase("resetAttempts clears the count and a timed lock", lockoutReset),
@@ -55,6 +56,8 @@ enum StateStoreConformance {
         ConformanceCase("a success before the hard lock is set resets the count", lockoutHardThresholdReset),
         ConformanceCase("failures are forgotten after failureMemory", lockoutMemory),
         ConformanceCase("concurrent reservations admit exactly the threshold", lockoutConcurrent),
+        ConformanceCase("refundAttempt takes one failure off and lifts a timed lock", attemptRefund),
+        ConformanceCase("refundAttempt keeps a hard lock", attemptRefundHard),
         ConformanceCase("advanceCounter only advances", counterAdvances),
         ConformanceCase("advanceCounter compares all 64 bits", counterWide),
         ConformanceCase("advanceCounter forgets after its ttl", counterExpires),
@@ -120,6 +123,23 @@ enum StateStoreConformance {
         #expect(try await store.acquireToken(second, limit: limit) == .allowed(remaining: 0))
         let third = try StateKey(namespace: "rate", scope: first.scope, name: "other")
         #expect(try await store.acquireToken(third, limit: limit) == .allowed(remaining: 0))
+    }
+
+    static func tokenRefund(_ subject: ConformanceSubject) async throws {
+        let store = subject.store
+        let key = try subject.key("rate")
+        let limit = RateLimit(burst: 2, interval: subject.tick * 100)
+        #expect(try await store.acquireToken(key, limit: limit) == .allowed(remaining: 1))
+        #expect(try await store.acquireToken(key, limit: limit) == .allowed(remaining: 0))
+        try await store.refundToken(key, limit: limit)
+        #expect(try await store.acquireToken(key, limit: limit) == .allowed(remaining: 0))
+        for _ in 0..<3 { try await store.refundToken(key, limit: limit) }
+        // Refunds stop at a full bucket.
+        #expect(try await store.acquireToken(key, limit: limit) == .allowed(remaining: 1))
+        // Refunding an empty key does nothing.
+        let empty = try subject.key("rate")
+        try await store.refundToken(empty, limit: limit)
+        #expect(try await store.acquireToken(empty, limit: limit) == .allowed(remaining: 1))
     }
 
     // MARK: Lockout
@@ -246,6 +266,35 @@ enum StateStoreConformance {
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(admitted == 5)
+    }
+
+    static func attemptRefund(_ subject: ConformanceSubject) async throws {
+        let store = subject.store
+        let key = try subject.key("lockout")
+        let schedule = schedule(subject, threshold: 2, hardLockAfter: 10)
+        _ = try await store.reserveAttempt(key, schedule: schedule)
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 2))
+        guard case .locked = try await store.reserveAttempt(key, schedule: schedule) else {
+            Issue.record("no lock at the threshold")
+            return
+        }
+        try await store.refundAttempt(key, schedule: schedule)
+        #expect(try await store.lockoutStatus(key, schedule: schedule) == LockoutStatus(failures: 1, retryAfter: nil, hardLocked: false))
+        try await store.refundAttempt(key, schedule: schedule)
+        #expect(try await store.lockoutStatus(key, schedule: schedule).failures == 0)
+        try await store.refundAttempt(key, schedule: schedule)
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 1))
+    }
+
+    static func attemptRefundHard(_ subject: ConformanceSubject) async throws {
+        let store = subject.store
+        let key = try subject.key("lockout")
+        let schedule = schedule(subject, threshold: 10, hardLockAfter: 1)
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 1))
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .hardLocked)
+        try await store.refundAttempt(key, schedule: schedule)
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .hardLocked)
+        try await store.clearLockout(key)
     }
 
     // MARK: Counters
