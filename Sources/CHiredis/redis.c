@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <hiredis/hiredis.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +69,13 @@ dbt_redis_status dbt_redis_connect(const char *host, int port, long connect_time
     connection->context = context;
     *out = connection;
     return DBT_REDIS_OK;
+}
+
+void dbt_redis_block_sigpipe(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
 void dbt_redis_close(dbt_redis_connection *connection) {

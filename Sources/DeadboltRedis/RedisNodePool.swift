@@ -1,3 +1,4 @@
+import CHiredis
 import Deadbolt
 import Dispatch
 import Synchronization
@@ -107,6 +108,8 @@ final class RedisNodePool: Sendable {
     // MARK: Workers
 
     private func work() {
+        // A write to a socket the server closed must fail with EPIPE, not kill the process.
+        dbt_redis_block_sigpipe()
         var connection: RedisConnection?
         while true {
             wakeUp.wait()

@@ -58,6 +58,11 @@ typedef struct {
 dbt_redis_status dbt_redis_connect(const char *host, int port, long connect_timeout_ms, long command_timeout_ms,
                                    dbt_redis_connection **out, char *message, size_t message_len);
 
+/* Blocks SIGPIPE on the calling thread. hiredis writes with write(2), which raises SIGPIPE (and by default kills
+   the process) when the server has closed the socket; with the signal blocked the write fails with EPIPE instead,
+   which the caller reports as a closed connection. Call it once on each thread that does I/O here. */
+void dbt_redis_block_sigpipe(void);
+
 /* Closes the connection and frees it. Accepts NULL. */
 void dbt_redis_close(dbt_redis_connection *connection);
 
