@@ -129,3 +129,32 @@ struct RedisReplicaRaceTests {
         try await replicas.1.remove(key)
     }
 }
+
+/// Many callers on few connections: pipelined replies must reach the caller they belong to.
+@Suite("Many callers, few connections")
+struct RedisPipeliningTests {
+    @Test("1000 concurrent callers on 2 connections each get their own answer")
+    func repliesReachTheirCallers() async throws {
+        var configuration = RedisTestEnvironment.configuration(try RedisTestEnvironment.singleTopology())
+        configuration.connectionsPerNode = 2
+        configuration.pipelineDepth = 16
+        guard let store = try await RedisTestEnvironment.reachableStore(configuration, "the single server") else {
+            return
+        }
+        try await using(store) { store in
+            let run = UInt64.random(in: 0...UInt64.max)
+            let mismatches = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<1000 {
+                    group.addTask {
+                        let key = try StateKey(namespace: "code", scope: "pipe-\(run)-\(index)")
+                        let mine = Array(String(index).utf8)
+                        try await store.putCode(key, digest: [1, 2, 3], context: mine, tries: 1, ttl: .seconds(30))
+                        return try await store.redeemCode(key, digest: [1, 2, 3]) != .redeemed(context: mine)
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(mismatches == 0)
+        }
+    }
+}
