@@ -20,6 +20,7 @@ public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
+    /// `host:port`.
     public var description: String { "\(host):\(port)" }
 }
 

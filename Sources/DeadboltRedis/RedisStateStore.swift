@@ -73,14 +73,17 @@ public final class RedisStateStore: StateStore {
             [Arguments.integer(schedule.hardLockAfter), Arguments.milliseconds(schedule.failureMemory)])
     }
 
+    /// Redis: when `hard` is `1`, `HDEL until` (the hard lock and its count stay); otherwise `DEL`.
     public func resetAttempts(_ key: StateKey) async throws {
         _ = try await run(RedisScripts.resetAttempts, key, [])
     }
 
+    /// Redis: `DEL`; refuses a key holding another type than a hash.
     public func clearLockout(_ key: StateKey) async throws {
         _ = try await run(RedisScripts.clearLockout, key, [])
     }
 
+    /// Redis: `HMGET f until hard`; a count at `hardLockAfter` reports hard-locked.
     public func lockoutStatus(_ key: StateKey, schedule: LockoutSchedule) async throws -> LockoutStatus {
         try schedule.validate()
         let reply = try await run(RedisScripts.lockoutStatus, key, [Arguments.integer(schedule.hardLockAfter)])
@@ -92,12 +95,15 @@ public final class RedisStateStore: StateStore {
 
     // MARK: Counters, codes, claims
 
+    /// Redis: a decimal string, `SET ... PX ttl` only when absent or smaller, compared digit by digit so all 64
+    /// bits count. A replay leaves the value and its TTL alone.
     public func advanceCounter(_ key: StateKey, to value: UInt64, ttl: Duration) async throws -> Bool {
         let lifetime = try Arguments.ttl(ttl)
         let reply = try await run(RedisScripts.advanceCounter, key, [Array(String(value).utf8), lifetime])
         return try Self.integer(reply) == 1
     }
 
+    /// Redis: a hash `d` (digest), `c` (context), `t` (tries left), `PEXPIRE`d at `ttl`, replacing any code there.
     public func putCode(_ key: StateKey, digest: [UInt8], context: [UInt8], tries: Int, ttl: Duration) async throws {
         try StateStoreBounds.checkCode(digest: digest, context: context, tries: tries, ttl: ttl)
         let lifetime = Arguments.milliseconds(ttl)
@@ -119,39 +125,46 @@ public final class RedisStateStore: StateStore {
         }
     }
 
+    /// Redis: a set of digests, `DEL` then `SADD` and `PEXPIRE` (an empty list just deletes).
     public func putCodeSet(_ key: StateKey, digests: [[UInt8]], ttl: Duration) async throws {
         try StateStoreBounds.checkCodeSet(digests: digests, ttl: ttl)
         let lifetime = Arguments.milliseconds(ttl)
         _ = try await run(RedisScripts.putCodeSet, key, [lifetime] + digests)
     }
 
+    /// Redis: `SREM`, then `SCARD` when it removed one.
     public func redeemFromCodeSet(_ key: StateKey, digest: [UInt8]) async throws -> Int? {
         try StateStoreBounds.checkDigest(digest)
         let remaining = try Self.integer(try await run(RedisScripts.redeemFromCodeSet, key, [digest]))
         return remaining >= 0 ? Int(remaining) : nil
     }
 
+    /// Redis: `SCARD`.
     public func codeSetCount(_ key: StateKey) async throws -> Int {
         Int(try Self.integer(try await run(RedisScripts.codeSetCount, key, [])))
     }
 
+    /// Redis: `SET key 1 NX PX ttl`.
     public func claim(_ key: StateKey, ttl: Duration) async throws -> Bool {
         let lifetime = try Arguments.ttl(ttl)
         return try Self.integer(try await run(RedisScripts.claim, key, [lifetime])) == 1
     }
 
+    /// Redis: `DEL`, whatever the key holds.
     public func remove(_ key: StateKey) async throws {
         _ = try await run(RedisScripts.remove, key, [])
     }
 
     // MARK: Events
 
+    /// Redis: a list, newest first: `LPUSH`, `LTRIM 0 keepLast-1`, `PEXPIRE ttl`.
     public func appendEvent(_ key: StateKey, _ payload: [UInt8], keepLast: Int, ttl: Duration) async throws {
         try StateStoreBounds.checkEvent(payload, keepLast: keepLast, ttl: ttl)
         let lifetime = Arguments.milliseconds(ttl)
         _ = try await run(RedisScripts.appendEvent, key, [payload, Arguments.integer(keepLast), lifetime])
     }
 
+    /// Redis: `LRANGE 0 limit-1`.
     public func recentEvents(_ key: StateKey, limit: Int) async throws -> [[UInt8]] {
         try StateStoreBounds.checkEventCount(limit)
         let reply = try await run(RedisScripts.recentEvents, key, [Arguments.integer(limit)])

@@ -58,7 +58,7 @@ struct RedisFaultTests {
         try StateKey(namespace: "rate", scope: "fault-\(UInt64.random(in: 0...UInt64.max))")
     }
 
-    static let limit = RateLimit(burst: 1000, interval: .seconds(1))
+    static let limit = RateLimit(burst: 1000, interval: .seconds(60))
 
     @Test("Redis killed mid-run: calls fail within the timeout; restarted: the store recovers by itself")
     func killedAndRestarted() async throws {
@@ -138,6 +138,22 @@ struct RedisFaultTests {
             }
         }
         #expect(answered)
+    }
+
+    @Test("a flushed script cache is reloaded on NOSCRIPT, and the operation runs once")
+    func scriptFlush() async throws {
+        guard RedisServerProcess.isAvailable else { return }
+        let server = try RedisServerProcess(port: 6391)
+        defer { server.stop() }
+        try await server.start()
+        let store = try Self.store(port: 6391)
+        defer { store.shutdown() }
+        let key = try Self.key()
+        let limit = Self.limit
+        #expect(try await store.acquireToken(key, limit: limit) == .allowed(remaining: 999))
+        #expect(RedisServerProcess.cli(port: 6391, ["SCRIPT", "FLUSH"]) == "OK")
+        // One token taken, not two: the EVALSHA refused with NOSCRIPT did not run.
+        #expect(try await store.acquireToken(key, limit: limit) == .allowed(remaining: 998))
     }
 
     @Test("nothing listening: unavailable at once, and at once again while backing off")
