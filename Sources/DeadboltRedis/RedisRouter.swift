@@ -61,7 +61,15 @@ final class RedisRouter: Sendable {
         var target = try await owner(of: slot, deadline: deadline)
         var asking = false
         for _ in 0...Self.maximumRedirects {
-            let reply = try await target.run(RedisRequest(body: body, asking: asking), deadline: deadline)
+            let reply: RedisReply
+            do throws(StateStoreError) {
+                reply = try await target.run(RedisRequest(body: body, asking: asking), deadline: deadline)
+            } catch {
+                // A primary that stops answering sends no MOVED: after a failover only the other nodes know the
+                // new owner, so read the map from them for the next call.
+                refreshInBackground()
+                throw error
+            }
             guard let redirect = Redirect(reply, from: target.endpoint) else { return reply }
             state.withLock { $0.redirectsFollowed += 1 }
             switch redirect.kind {
@@ -123,7 +131,7 @@ final class RedisRouter: Sendable {
                 return
             } catch {
                 lastError = error
-                if error == .timeout { break }
+                if ContinuousClock.now >= deadline { break }
             }
         }
         throw lastError
