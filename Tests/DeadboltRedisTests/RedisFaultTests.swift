@@ -120,24 +120,28 @@ struct RedisFaultTests {
         let limit = Self.limit
         #expect(try await store.acquireToken(key, limit: limit) == .allowed(remaining: 999))
 
-        // Another client blocks the server for a second; give it a moment to arrive first.
-        RedisServerProcess.cli(port: 6391, ["DEBUG", "SLEEP", "1"], wait: false)
-        try await Task.sleep(for: .milliseconds(150))
-        let outcome = await Self.bounded { try await store.acquireToken(key, limit: limit) }
-        guard case .threw(.timeout) = outcome else {
-            Issue.record("a call to a sleeping Redis answered \(outcome), not a timeout")
-            return
+        // Another client blocks the server for two seconds. Until its DEBUG SLEEP arrives, calls still answer.
+        RedisServerProcess.cli(port: 6391, ["DEBUG", "SLEEP", "2"], wait: false)
+        var timedOut = false
+        for _ in 0..<30 where !timedOut {
+            switch await Self.bounded({ try await store.acquireToken(key, limit: limit) }) {
+            case .threw(.timeout): timedOut = true
+            case .returned: try await Task.sleep(for: .milliseconds(50))
+            case let other:
+                Issue.record("a call to a sleeping Redis answered \(other), not a timeout")
+                return
+            }
         }
-        try await Task.sleep(for: .milliseconds(1200))
+        #expect(timedOut, "no call hit the command timeout while the server slept")
         var answered = false
-        for _ in 0..<20 where !answered {
+        for _ in 0..<50 where !answered {
             if case .returned = await Self.bounded({ try await store.acquireToken(key, limit: limit) }) {
                 answered = true
             } else {
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
-        #expect(answered)
+        #expect(answered, "the store did not answer again within 5 s of the server waking")
     }
 
     @Test("a flushed script cache is reloaded on NOSCRIPT, and the operation runs once")

@@ -177,8 +177,8 @@ enum StateStoreConformance {
     static func lockoutWaitFormula(_ subject: ConformanceSubject) async throws {
         let store = subject.store
         let key = try subject.key("lockout")
-        // Waits of 1, 2, then 3 (capped) ticks.
-        let schedule = schedule(subject, threshold: 2, hardLockAfter: 10, initialWaitTicks: 1, maximumWaitTicks: 3)
+        // Waits of 2, 4, then 6 (capped) ticks.
+        let schedule = schedule(subject, threshold: 2, hardLockAfter: 10, initialWaitTicks: 2, maximumWaitTicks: 6)
         #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 1))
         for failures in 2...4 {
             let reserved = try await store.reserveAttempt(key, schedule: schedule)
@@ -243,7 +243,7 @@ enum StateStoreConformance {
     static func lockoutMemory(_ subject: ConformanceSubject) async throws {
         let store = subject.store
         let key = try subject.key("lockout")
-        let schedule = schedule(subject, threshold: 5, hardLockAfter: 10, memoryTicks: 3)
+        let schedule = schedule(subject, threshold: 5, hardLockAfter: 10, memoryTicks: 5)
         _ = try await store.reserveAttempt(key, schedule: schedule)
         _ = try await store.reserveAttempt(key, schedule: schedule)
         #expect(try await store.lockoutStatus(key, schedule: schedule).failures == 2)
@@ -329,7 +329,7 @@ enum StateStoreConformance {
     static func counterExpires(_ subject: ConformanceSubject) async throws {
         let store = subject.store
         let key = try subject.key("otp-step")
-        let ttl = subject.tick * 2
+        let ttl = subject.tick * 5
         #expect(try await store.advanceCounter(key, to: 7, ttl: ttl))
         try await subject.advance(ttl)
         #expect(try await store.advanceCounter(key, to: 7, ttl: ttl))
@@ -368,9 +368,9 @@ enum StateStoreConformance {
         let store = subject.store
         let key = try subject.key("code")
         try await store.putCode(key, digest: wrong, context: [1], tries: 5, ttl: subject.tick * 100)
-        try await store.putCode(key, digest: right, context: [2], tries: 5, ttl: subject.tick * 2)
+        try await store.putCode(key, digest: right, context: [2], tries: 5, ttl: subject.tick * 5)
         #expect(try await store.redeemCode(key, digest: wrong) == .mismatch(triesLeft: 4))
-        try await subject.advance(subject.tick * 2)
+        try await subject.advance(subject.tick * 5)
         #expect(try await store.redeemCode(key, digest: right) == .absent)
     }
 
@@ -410,10 +410,10 @@ enum StateStoreConformance {
         let a: [UInt8] = Array(repeating: 1, count: 16)
         let b: [UInt8] = Array(repeating: 2, count: 16)
         try await store.putCodeSet(key, digests: [a, b], ttl: subject.tick * 100)
-        try await store.putCodeSet(key, digests: [b, b], ttl: subject.tick * 2)
+        try await store.putCodeSet(key, digests: [b, b], ttl: subject.tick * 5)
         #expect(try await store.codeSetCount(key) == 1)
         #expect(try await store.redeemFromCodeSet(key, digest: a) == nil)
-        try await subject.advance(subject.tick * 2)
+        try await subject.advance(subject.tick * 5)
         #expect(try await store.codeSetCount(key) == 0)
         try await store.putCodeSet(key, digests: [a], ttl: subject.tick * 100)
         try await store.putCodeSet(key, digests: [], ttl: subject.tick * 100)
@@ -425,10 +425,10 @@ enum StateStoreConformance {
     static func claimOnce(_ subject: ConformanceSubject) async throws {
         let store = subject.store
         let key = try subject.key("resend")
-        #expect(try await store.claim(key, ttl: subject.tick * 2))
-        #expect(try await !store.claim(key, ttl: subject.tick * 2))
-        try await subject.advance(subject.tick * 2)
-        #expect(try await store.claim(key, ttl: subject.tick * 2))
+        #expect(try await store.claim(key, ttl: subject.tick * 5))
+        #expect(try await !store.claim(key, ttl: subject.tick * 5))
+        try await subject.advance(subject.tick * 5)
+        #expect(try await store.claim(key, ttl: subject.tick * 5))
     }
 
     static func removeDeletes(_ subject: ConformanceSubject) async throws {
@@ -459,8 +459,9 @@ enum StateStoreConformance {
     static func eventsExpire(_ subject: ConformanceSubject) async throws {
         let store = subject.store
         let key = try subject.key("events")
-        try await store.appendEvent(key, [1], keepLast: 3, ttl: subject.tick * 2)
-        try await subject.advance(subject.tick * 2)
+        try await store.appendEvent(key, [1], keepLast: 3, ttl: subject.tick * 5)
+        #expect(try await store.recentEvents(key, limit: 10) == [[1]])
+        try await subject.advance(subject.tick * 5)
         #expect(try await store.recentEvents(key, limit: 10) == [])
     }
 
