@@ -10,22 +10,24 @@ final class OTPKeyState: @unchecked Sendable {
     private let size: Int
 
     init(secret: some ContiguousBytes, hash: HashFunction) throws {
-        size = dbt_otp_key_size()
-        state = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        let length = secret.withUnsafeBytes { $0.count }
+        guard HOTP.secretLengths.contains(length) else {
+            throw OTPError.secretLength(minimum: HOTP.secretLengths.lowerBound, maximum: HOTP.secretLengths.upperBound)
+        }
+        let size = dbt_otp_key_size()
+        let state = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         let ok = secret.withUnsafeBytes { secret in
             guard let base = secret.bytePointer else { return false }
             return dbt_otp_key_init(state, hash.shimValue, base, secret.count) == 1
         }
+        // Fail before any stored property is set: a class init that throws after them would run deinit too.
         guard ok else {
-            let length = secret.withUnsafeBytes { $0.count }
             dbt_cleanse(state, size)
             state.deallocate()
-            if length < HOTP.secretLengths.lowerBound || length > HOTP.secretLengths.upperBound {
-                throw OTPError.secretLength(
-                    minimum: HOTP.secretLengths.lowerBound, maximum: HOTP.secretLengths.upperBound)
-            }
             throw OTPError.libcryptoFailure
         }
+        self.size = size
+        self.state = state
     }
 
     deinit {
