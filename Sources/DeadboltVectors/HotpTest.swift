@@ -20,7 +20,7 @@ public struct HotpTest: VectorTestKind {
             let hotp = try HOTP(secret: secret, hash: hash, digits: digits)
             let computed = try hotp.code(counter: counter)
             let matches = ConstantTime.equals(Array(computed.utf8), Array(code.utf8))
-            return expected.verdict(acceptedMatching: matches, refused: !matches)
+            return expected.verdict(acceptedMatching: matches, refused: false)
         } catch {
             return expected.verdict(acceptedMatching: false, refused: true)
         }

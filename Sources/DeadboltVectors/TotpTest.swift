@@ -23,7 +23,7 @@ public struct TotpTest: VectorTestKind {
             let computed = try totp.code(at: time)
             let verified = try totp.match(code, at: time, window: OTPWindow(past: 0, future: 0)) != nil
             let matches = ConstantTime.equals(Array(computed.utf8), Array(code.utf8)) && verified
-            return expected.verdict(acceptedMatching: matches, refused: !matches)
+            return expected.verdict(acceptedMatching: matches, refused: false)
         } catch {
             return expected.verdict(acceptedMatching: false, refused: true)
         }
