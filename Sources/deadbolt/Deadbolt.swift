@@ -2,5 +2,6 @@ import ArgumentParser
 
 @main
 struct DeadboltCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "deadbolt", abstract: "Deadbolt")
+    static let configuration = CommandConfiguration(
+        commandName: "deadbolt", abstract: "Deadbolt", subcommands: [TOTPCommand.self])
 }
