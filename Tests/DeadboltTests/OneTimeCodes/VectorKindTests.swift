@@ -1,4 +1,5 @@
 import DeadboltVectors
+import Foundation
 import Testing
 @testable import Deadbolt
 
@@ -78,6 +79,30 @@ extension OneTimeCodesTests {
         @Test func theRunnerKnowsTheKinds() {
             let types = Set(VectorRunner.standardKinds.map(\.groupType))
             #expect(types.isSuperset(of: ["HotpTest", "TotpTest", "OtpauthUriTest"]))
+        }
+
+        @Test func theRunnerRunsAFileOfEachKind() throws {
+            // RFC 4226 Appendix D counter 0, RFC 6238 Appendix B T = 59 (SHA-512), and an invalid URI.
+            let json = """
+                {"algorithm": "OTP", "testGroups": [
+                  {"type": "HotpTest", "tests": [
+                    {"tcId": 1, "result": "valid", "secret": "\(Self.rfcSecretHex)", "counter": 0, "digits": 6,
+                     "hash": "SHA1", "expected": "755224"}]},
+                  {"type": "TotpTest", "tests": [
+                    {"tcId": 2, "result": "valid", "secret": "\(Hex.encode(RFCSecrets.sha512))", "time": 59,
+                     "period": 30, "t0": 0, "digits": 8, "hash": "SHA512", "expected": "90693936"}]},
+                  {"type": "OtpauthUriTest", "tests": [
+                    {"tcId": 3, "result": "invalid", "uri": "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&period=0"}]}
+                ]}
+                """
+            let path = FileManager.default.temporaryDirectory
+                .appendingPathComponent("deadbolt-otp-vectors-\(UInt64.random(in: 0...UInt64.max)).json").path
+            try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let report = VectorRunner().run(path: path)
+            #expect(report.error == nil)
+            #expect(report.passed == 3)
+            #expect(report.failed == 0)
         }
     }
 }
