@@ -11,7 +11,7 @@ enum RFCSecrets {
 }
 
 /// A wall clock a test sets by hand.
-final class ManualClock: Sendable {
+final class OTPTestClock: Sendable {
     private let value: Mutex<UInt64>
 
     init(_ value: UInt64) { self.value = Mutex(value) }

@@ -4,7 +4,7 @@ import Testing
 extension OneTimeCodesTests {
     @Suite struct OneTimeCodeVerifierTests {
         let store = TestStateStore()
-        let clock = ManualClock(1_000_000_020)  // step 33_333_334 of 30 s
+        let clock = OTPTestClock(1_000_000_020)  // step 33_333_334 of 30 s
         static let generous = LockoutSchedule(
             threshold: 1000, initialWait: .seconds(1), maximumWait: .seconds(1), hardLockAfter: 100_000,
             failureMemory: .seconds(60))
