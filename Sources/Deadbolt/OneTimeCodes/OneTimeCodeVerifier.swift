@@ -27,6 +27,14 @@ public struct OneTimeCodeAcceptance: Sendable, Equatable {
     public let drift: Int64?
     /// Recovery codes: how many are left (prompt the user to make a new set when few are).
     public let remainingRecoveryCodes: Int?
+
+    /// An acceptance (the verifier makes these; services build them to compare outcomes in their tests).
+    public init(kind: OneTimeCodeKind, counter: UInt64?, drift: Int64?, remainingRecoveryCodes: Int?) {
+        self.kind = kind
+        self.counter = counter
+        self.drift = drift
+        self.remainingRecoveryCodes = remainingRecoveryCodes
+    }
 }
 
 /// The outcome of checking one code. Every case maps to one ``SecondFactorEventKind`` through ``eventKind``.
