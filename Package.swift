@@ -27,6 +27,7 @@ let package = Package(
             name: "CDeadbolt",
             linkerSettings: [.linkedLibrary("argon2"), .linkedLibrary("crypto")]
         ),
+        .target(name: "CQRCode", linkerSettings: [.linkedLibrary("qrencode")]),
         .target(
             name: "Deadbolt",
             dependencies: [
@@ -45,6 +46,7 @@ let package = Package(
             dependencies: [
                 "Deadbolt",
                 "DeadboltVectors",
+                "CQRCode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
