@@ -9,60 +9,60 @@ extension OneTimeCodesTests {
         static let empty = VectorObject([:])
         static let rfcSecretHex = Hex.encode(RFCSecrets.sha1)
 
-        func hotp(_ result: String, counter: JSONValue, digits: Double = 6, expected: String, secret: String = rfcSecretHex)
+        func hotp(_ result: String, counter: JSONValue, digits: UInt64 = 6, expected: String, secret: String = rfcSecretHex)
             throws -> VectorVerdict
         {
             let test = VectorObject([
-                "tcId": .number(1), "result": .string(result), "secret": .string(secret), "counter": counter,
-                "digits": .number(digits), "hash": .string("SHA1"), "expected": .string(expected), "comment": .string("x"),
+                "tcId": .integer(1), "result": .string(result), "secret": .string(secret), "counter": counter,
+                "digits": .integer(digits), "hash": .string("SHA1"), "expected": .string(expected), "comment": .string("x"),
             ])
             return try HotpTest().run(test: test, group: Self.empty, file: Self.empty)
         }
 
         @Test func hotpKind() throws {
-            #expect(try hotp("valid", counter: .number(9), expected: "520489") == .passed)
+            #expect(try hotp("valid", counter: .integer(9), expected: "520489") == .passed)
             #expect(try hotp("valid", counter: .string("9"), expected: "520489") == .passed)
-            #expect(try hotp("valid", counter: .number(9), expected: "520488") == .failed("wrong answer"))
-            #expect(try hotp("invalid", counter: .number(9), digits: 5, expected: "20489") == .passed)
-            #expect(try hotp("valid", counter: .number(9), digits: 5, expected: "20489") == .failed("refused a valid test"))
-            #expect(try hotp("invalid", counter: .number(0), expected: "755224", secret: "0102") == .passed)
-            #expect(try hotp("acceptable", counter: .number(0), expected: "755224") == .passed)
+            #expect(try hotp("valid", counter: .integer(9), expected: "520488") == .failed("wrong answer"))
+            #expect(try hotp("invalid", counter: .integer(9), digits: 5, expected: "20489") == .passed)
+            #expect(try hotp("valid", counter: .integer(9), digits: 5, expected: "20489") == .failed("refused a valid test"))
+            #expect(try hotp("invalid", counter: .integer(0), expected: "755224", secret: "0102") == .passed)
+            #expect(try hotp("acceptable", counter: .integer(0), expected: "755224") == .passed)
             #expect(throws: VectorError.self) { try hotp("valid", counter: .string("-1"), expected: "755224") }
         }
 
         @Test func totpKind() throws {
-            func run(_ result: String, time: JSONValue, period: Double = 30, t0: JSONValue = .number(0), expected: String)
+            func run(_ result: String, time: JSONValue, period: UInt64 = 30, t0: JSONValue = .integer(0), expected: String)
                 throws -> VectorVerdict
             {
                 let test = VectorObject([
-                    "tcId": .number(1), "result": .string(result), "secret": .string(Self.rfcSecretHex), "time": time,
-                    "period": .number(period), "t0": t0, "digits": .number(8), "hash": .string("SHA1"),
+                    "tcId": .integer(1), "result": .string(result), "secret": .string(Self.rfcSecretHex), "time": time,
+                    "period": .integer(period), "t0": t0, "digits": .integer(8), "hash": .string("SHA1"),
                     "expected": .string(expected),
                 ])
                 return try TotpTest().run(test: test, group: Self.empty, file: Self.empty)
             }
-            #expect(try run("valid", time: .number(59), expected: "94287082") == .passed)
+            #expect(try run("valid", time: .integer(59), expected: "94287082") == .passed)
             #expect(try run("valid", time: .string("20000000000"), expected: "65353130") == .passed)
-            #expect(try run("valid", time: .number(59), expected: "94287083") == .failed("wrong answer"))
-            #expect(try run("invalid", time: .number(59), period: 0, expected: "94287082") == .passed)
-            #expect(try run("invalid", time: .number(59), t0: .number(60), expected: "94287082") == .passed)
+            #expect(try run("valid", time: .integer(59), expected: "94287083") == .failed("wrong answer"))
+            #expect(try run("invalid", time: .integer(59), period: 0, expected: "94287082") == .passed)
+            #expect(try run("invalid", time: .integer(59), t0: .integer(60), expected: "94287082") == .passed)
         }
 
         @Test func otpauthUriKind() throws {
             func run(_ result: String, _ uri: String, expected: [String: JSONValue]?) throws -> VectorVerdict {
-                var fields: [String: JSONValue] = ["tcId": .number(1), "result": .string(result), "uri": .string(uri)]
+                var fields: [String: JSONValue] = ["tcId": .integer(1), "result": .string(result), "uri": .string(uri)]
                 if let expected { fields["expected"] = .object(expected) }
                 return try OtpauthUriTest().run(test: VectorObject(fields), group: Self.empty, file: Self.empty)
             }
             let totp: [String: JSONValue] = [
                 "type": .string("totp"), "issuer": .string("Example"), "accountName": .string("alice@google.com"),
-                "secret": .string("48656c6c6f21deadbeef"), "algorithm": .string("SHA1"), "digits": .number(6),
-                "period": .number(30), "counter": .null, "note": .string("ignored"),
+                "secret": .string("48656c6c6f21deadbeef"), "algorithm": .string("SHA1"), "digits": .integer(6),
+                "period": .integer(30), "counter": .null, "note": .string("ignored"),
             ]
             let uri = "otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example"
             #expect(try run("valid", uri, expected: totp) == .passed)
             var wrong = totp
-            wrong["digits"] = .number(8)
+            wrong["digits"] = .integer(8)
             #expect(try run("valid", uri, expected: wrong) == .failed("wrong answer"))
             #expect(try run("acceptable", uri, expected: wrong) == .failed("accepted with a wrong answer"))
             #expect(try run("invalid", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=5", expected: nil) == .passed)
@@ -70,7 +70,7 @@ extension OneTimeCodesTests {
             #expect(try run("acceptable", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=5", expected: totp) == .passed)
             let hotp: [String: JSONValue] = [
                 "type": .string("hotp"), "issuer": .null, "accountName": .string("bob"),
-                "secret": .string("48656c6c6f21deadbeef"), "algorithm": .string("SHA256"), "digits": .number(8),
+                "secret": .string("48656c6c6f21deadbeef"), "algorithm": .string("SHA256"), "digits": .integer(8),
                 "period": .null, "counter": .string("18446744073709551615"),
             ]
             #expect(try run("valid", "otpauth://hotp/bob?secret=JBSWY3DPEHPK3PXP&algorithm=SHA256&digits=8&counter=18446744073709551615", expected: hotp) == .passed)
