@@ -16,7 +16,7 @@ public struct StoreEventSink: SecurityEventSink {
     private let logger: Logger?
 
     /// A sink keeping the newest `keepLast` events per account (default 100; 1 to 1,000), each list kept for
-    /// `retention` after its newest event (default 90 days; at most 366), logging its own failures to `logger`.
+    /// `retention` after its newest event (default 90 days; at most ``StateStoreBounds/maximumDurationDays``), logging its own failures to `logger`.
     ///
     /// - Throws: ``StateStoreError/invalidArgument(_:)`` when `keepLast` or `retention` is out of range.
     public init(

@@ -3,9 +3,12 @@
 ///
 /// Each check throws ``StateStoreError/invalidArgument(_:)`` naming the argument and the accepted range.
 public enum StateStoreBounds {
-    /// The longest duration any store accepts for a TTL, a wait or an interval: 366 days. Longer state is a
-    /// configuration mistake, and the bound keeps nanosecond arithmetic far from `Int64` overflow.
-    public static let maximumDuration: Duration = .seconds(366 * 24 * 3600)
+    /// The longest duration any store accepts for a TTL, a wait or an interval: 3660 days, so an HOTP counter or
+    /// a set of recovery codes can live as long as its credential (ten years). Longer state is a configuration
+    /// mistake, and the bound keeps nanosecond arithmetic far from `Int64` overflow (3660 days is 3.2e17 ns).
+    public static let maximumDuration: Duration = .seconds(maximumDurationDays * 24 * 3600)
+    /// ``maximumDuration`` in days.
+    public static let maximumDurationDays = 3660
     /// The longest GCRA interval: one day.
     public static let maximumRateInterval: Duration = .seconds(24 * 3600)
     /// The largest GCRA burst.
@@ -26,7 +29,7 @@ public enum StateStoreBounds {
     /// Checks that `ttl` is positive and at most ``maximumDuration``.
     public static func checkTTL(_ ttl: Duration, _ name: String = "ttl") throws {
         guard ttl > .zero, ttl <= maximumDuration else {
-            throw StateStoreError.invalidArgument("\(name) must be positive and at most 366 days")
+            throw StateStoreError.invalidArgument("\(name) must be positive and at most \(maximumDurationDays) days")
         }
     }
 
@@ -104,7 +107,7 @@ extension LockoutSchedule {
         }
         guard initialWait >= .zero, maximumWait >= initialWait, maximumWait <= StateStoreBounds.maximumDuration
         else {
-            throw StateStoreError.invalidArgument("waits must satisfy 0 <= initialWait <= maximumWait <= 366 days")
+            throw StateStoreError.invalidArgument("waits must satisfy 0 <= initialWait <= maximumWait <= \(StateStoreBounds.maximumDurationDays) days")
         }
         try StateStoreBounds.checkTTL(failureMemory, "failureMemory")
     }

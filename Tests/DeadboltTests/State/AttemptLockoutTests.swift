@@ -185,7 +185,7 @@ import Testing
         LockoutSchedule(threshold: 1, initialWait: .seconds(2), maximumWait: .seconds(1), hardLockAfter: 5, failureMemory: .seconds(1)),
         LockoutSchedule(threshold: 1, initialWait: .seconds(-1), maximumWait: .seconds(1), hardLockAfter: 5, failureMemory: .seconds(1)),
         LockoutSchedule(threshold: 1, initialWait: .seconds(1), maximumWait: .seconds(1), hardLockAfter: 5, failureMemory: .zero),
-        LockoutSchedule(threshold: 1, initialWait: .seconds(1), maximumWait: .seconds(40_000_000), hardLockAfter: 5, failureMemory: .seconds(1)),
+        LockoutSchedule(threshold: 1, initialWait: .seconds(1), maximumWait: StateStoreBounds.maximumDuration + .seconds(1), hardLockAfter: 5, failureMemory: .seconds(1)),
     ])
     func outOfRangeSchedulesAreRefused(schedule: LockoutSchedule) async throws {
         let (store, _) = try makeStore()

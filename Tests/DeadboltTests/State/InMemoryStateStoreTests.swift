@@ -200,7 +200,7 @@ import Testing
         let long = [UInt8](repeating: 1, count: 65)
         await #expect(throws: StateStoreError.self) { try await store.advanceCounter(key, to: 1, ttl: .zero) }
         await #expect(throws: StateStoreError.self) {
-            try await store.advanceCounter(key, to: 1, ttl: .seconds(367 * 24 * 3600))
+            try await store.advanceCounter(key, to: 1, ttl: StateStoreBounds.maximumDuration + .seconds(1))
         }
         await #expect(throws: StateStoreError.self) {
             try await store.putCode(key, digest: long, context: [], tries: 1, ttl: .seconds(1))
