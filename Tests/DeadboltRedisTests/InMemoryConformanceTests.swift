@@ -8,7 +8,7 @@ struct InMemoryConformanceTests {
     @Test("InMemoryStateStore", arguments: StateStoreConformance.cases)
     func inMemory(_ conformance: ConformanceCase) async throws {
         let clock = ManualClock()
-        let store = try InMemoryStateStore(clock: clock)
+        let store = InMemoryStateStore(clock: clock)
         try await conformance.body(
             ConformanceSubject(store: store, tick: .milliseconds(200)) { duration in clock.advance(by: duration) })
     }

@@ -158,3 +158,36 @@ struct RedisPipeliningTests {
         }
     }
 }
+
+/// The one-time-code verifier on two replicas sharing Redis: a TOTP code submitted to both at once is accepted once.
+@Suite("Second factor across replicas")
+struct RedisSecondFactorTests {
+    @Test("one TOTP code sent to two replicas 50 times: accepted once, replayed 49 times")
+    func totpAcrossReplicas() async throws {
+        guard let replicas = try await RedisReplicaRaceTests.replicas(.single) else { return }
+        defer {
+            replicas.0.shutdown()
+            replicas.1.shutdown()
+        }
+        let hashingKey = try CodeHashingKey(SecretBytes([UInt8](repeating: 0x42, count: 32)))
+        let generous = LockoutSchedule(
+            threshold: 100, initialWait: .seconds(1), maximumWait: .seconds(1), hardLockAfter: 100,
+            failureMemory: .seconds(60))
+        let verifiers = (
+            OneTimeCodeVerifier(store: replicas.0, hashingKey: hashingKey, lockout: generous),
+            OneTimeCodeVerifier(store: replicas.1, hashingKey: hashingKey, lockout: generous)
+        )
+        let totp = try TOTP(secret: try SecretBytes.random(count: 20))
+        let account = "totp-\(UInt64.random(in: 0...UInt64.max))"
+        let code = try totp.code(at: UInt64(SystemClock().millisecondsSinceEpoch() / 1000))
+        let outcomes = try await withThrowingTaskGroup(of: OneTimeCodeOutcome.self) { group in
+            for index in 0..<50 {
+                let verifier = index.isMultiple(of: 2) ? verifiers.0 : verifiers.1
+                group.addTask { try await verifier.verifyTOTP(code, totp: totp, account: account) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0.eventKind == .codeRedeemed }.count == 1)
+        #expect(outcomes.filter { $0 == .replayed }.count == 49)
+    }
+}

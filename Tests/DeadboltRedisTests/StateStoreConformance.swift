@@ -100,7 +100,7 @@ enum StateStoreConformance {
     static func tokenBucketRefill(_ subject: ConformanceSubject) async throws {
         let store = subject.store
         let key = try subject.key("rate")
-        let limit = RateLimit(burst: 2, interval: subject.tick * 3)
+        let limit = RateLimit(burst: 2, interval: subject.tick * 4)
         _ = try await store.acquireToken(key, limit: limit)
         _ = try await store.acquireToken(key, limit: limit)
         guard case .denied(let retryAfter) = try await store.acquireToken(key, limit: limit) else {
