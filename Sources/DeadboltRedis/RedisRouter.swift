@@ -24,6 +24,9 @@ final class RedisRouter: Sendable {
         /// Per slot, the index in `nodes` of its primary, or -1 when unknown.
         var owners = [Int16](repeating: -1, count: HashSlot.count)
         var nodes: [RedisEndpoint] = []
+        /// Replicas the last `CLUSTER SLOTS` named: never routed to, but asked for the map when the primaries
+        /// stop answering (after a failover a promoted replica is the one that knows).
+        var replicas: [RedisEndpoint] = []
         var pools: [RedisEndpoint: RedisNodePool] = [:]
         var lastRefresh: ContinuousClock.Instant?
         var refreshing = false
@@ -114,9 +117,10 @@ final class RedisRouter: Sendable {
         return try pool(for: endpoint)
     }
 
-    /// Reads `CLUSTER SLOTS` from the first node that answers (known nodes first, then the seeds).
+    /// Reads `CLUSTER SLOTS` from the first node that answers: known primaries, then their replicas, then the
+    /// seeds.
     func refresh(deadline: ContinuousClock.Instant) async throws(StateStoreError) {
-        let candidates = state.withLock { state in state.nodes } + seeds
+        let candidates = state.withLock { state in state.nodes + state.replicas } + seeds
         var lastError = StateStoreError.unavailable(reason: "no cluster node answered CLUSTER SLOTS")
         var asked = Set<RedisEndpoint>()
         for endpoint in candidates where asked.insert(endpoint).inserted {
@@ -154,6 +158,14 @@ final class RedisRouter: Sendable {
             }
             state.owners = owners
             state.nodes = nodes
+            var replicas: [RedisEndpoint] = []
+            for range in ranges {
+                for replica in range.replicas where !replicas.contains(replica) && !nodes.contains(replica) {
+                    guard replicas.count < Self.maximumNodes else { break }
+                    replicas.append(replica)
+                }
+            }
+            state.replicas = replicas
             state.lastRefresh = ContinuousClock.now
         }
     }
@@ -262,6 +274,7 @@ struct Redirect: Equatable {
 struct SlotRange: Equatable {
     let slots: ClosedRange<Int>
     let owner: RedisEndpoint
+    var replicas: [RedisEndpoint] = []
 
     /// The ranges of a `CLUSTER SLOTS` reply, or `nil` when it is not one. An empty host means `askedHost`.
     static func parse(_ reply: RedisReply, askedHost: String) -> [SlotRange]? {
@@ -274,12 +287,23 @@ struct SlotRange: Equatable {
                 case .array(let primary) = fields[2], primary.count >= 2,
                 case .string(let hostBytes) = primary[0], case .integer(let port) = primary[1]
             else { return nil }
-            let host = String(decoding: hostBytes, as: UTF8.self)
-            guard let owner = try? RedisEndpoint(host: host.isEmpty ? askedHost : host, port: Int(port)) else {
-                return nil
+            guard let owner = endpoint(hostBytes, port, askedHost: askedHost) else { return nil }
+            // Replicas are optional extras: one that does not parse is skipped, not the whole answer.
+            let replicas = fields.dropFirst(3).compactMap { field -> RedisEndpoint? in
+                guard case .array(let replica) = field, replica.count >= 2,
+                    case .string(let hostBytes) = replica[0], case .integer(let port) = replica[1]
+                else { return nil }
+                return endpoint(hostBytes, port, askedHost: askedHost)
             }
-            ranges.append(SlotRange(slots: Int(start)...Int(end), owner: owner))
+            ranges.append(SlotRange(slots: Int(start)...Int(end), owner: owner, replicas: replicas))
         }
         return ranges
+    }
+
+    /// An empty host means the node that was asked (Redis 7 when a node does not know its own address).
+    private static func endpoint(_ hostBytes: [UInt8], _ port: Int64, askedHost: String) -> RedisEndpoint? {
+        let host = String(decoding: hostBytes, as: UTF8.self)
+        guard (1...65535).contains(port) else { return nil }
+        return try? RedisEndpoint(host: host.isEmpty ? askedHost : host, port: Int(port))
     }
 }

@@ -60,16 +60,22 @@ struct RedisClusterRoutingTests {
         #expect(Redirect(.integer(1), from: replying) == nil)
     }
 
-    @Test("CLUSTER SLOTS replies parse")
+    @Test("CLUSTER SLOTS replies parse, replicas included")
     func slotRanges() throws {
         let reply = RedisReply.array([
             .array([.integer(0), .integer(5460), .array([.string(Array("127.0.0.1".utf8)), .integer(7001), .string([])])]),
-            .array([.integer(5461), .integer(16383), .array([.string([]), .integer(7002)])]),
+            .array([
+                .integer(5461), .integer(16383), .array([.string([]), .integer(7002)]),
+                .array([.string(Array("127.0.0.1".utf8)), .integer(7012), .string([]), .array([])]),
+                .array([.string(Array("127.0.0.1".utf8)), .integer(0)]),
+            ]),
         ])
         let ranges = SlotRange.parse(reply, askedHost: "10.1.1.1")
         #expect(ranges == [
             SlotRange(slots: 0...5460, owner: try RedisEndpoint(host: "127.0.0.1", port: 7001)),
-            SlotRange(slots: 5461...16383, owner: try RedisEndpoint(host: "10.1.1.1", port: 7002)),
+            SlotRange(
+                slots: 5461...16383, owner: try RedisEndpoint(host: "10.1.1.1", port: 7002),
+                replicas: [try RedisEndpoint(host: "127.0.0.1", port: 7012)]),
         ])
         #expect(SlotRange.parse(.array([.array([.integer(5), .integer(1)])]), askedHost: "x") == nil)
         #expect(SlotRange.parse(.error("ERR This instance has cluster support disabled"), askedHost: "x") == nil)

@@ -217,3 +217,87 @@ struct RedisFaultTests {
         #expect(Self.isTimeoutOrUnavailable(outcome))
     }
 }
+
+/// A cluster primary lost and its replica promoted: the store finds the new primary by itself.
+@Suite("Redis Cluster failover", .serialized)
+struct RedisFailoverTests {
+    /// Polls `condition` every 100 ms for at most 20 s.
+    static func waitUntil(_ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<200 {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    @Test("a killed primary, a replica taking over: calls fail, then reach the new primary")
+    func failover() async throws {
+        guard RedisServerProcess.isAvailable else { return }
+        let clusterArguments = [
+            "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000",
+            // Redis 7 waits 5 s by default before a diskless full sync, hoping more replicas join.
+            "--repl-diskless-sync-delay", "0",
+        ]
+        let primary = try RedisServerProcess(port: 7011, extraArguments: clusterArguments)
+        let replica = try RedisServerProcess(port: 7012, extraArguments: clusterArguments)
+        defer {
+            primary.stop()
+            replica.stop()
+        }
+        try await primary.start()
+        try await replica.start()
+        // A one-primary cluster owning every slot, with one replica.
+        #expect(RedisServerProcess.cli(port: 7011, ["CLUSTER", "ADDSLOTSRANGE", "0", "16383"]) == "OK")
+        #expect(RedisServerProcess.cli(port: 7012, ["CLUSTER", "MEET", "127.0.0.1", "7011"]) == "OK")
+        guard let primaryID = RedisServerProcess.cli(port: 7011, ["CLUSTER", "MYID"]) else {
+            Issue.record("redis-cli did not run")
+            return
+        }
+        let attached = try await Self.waitUntil {
+            RedisServerProcess.cli(port: 7012, ["CLUSTER", "REPLICATE", primaryID]) == "OK"
+        }
+        let synced = try await Self.waitUntil {
+            RedisServerProcess.cli(port: 7012, ["INFO", "replication"])?.contains("master_link_status:up") == true
+                && RedisServerProcess.cli(port: 7011, ["CLUSTER", "INFO"])?.contains("cluster_state:ok") == true
+                // The primary lists its replica in CLUSTER SLOTS only once gossip tells it (about 10 s).
+                && RedisServerProcess.cli(port: 7011, ["CLUSTER", "SLOTS"])?.contains("7012") == true
+        }
+        guard attached, synced else {
+            Issue.record("the test cluster did not form (attached \(attached), synced \(synced))")
+            return
+        }
+
+        // The store knows only the primary as a seed; the replica comes from the slot map.
+        let store = try RedisStateStore(
+            configuration: RedisConfiguration(
+                topology: .cluster(seeds: [try RedisEndpoint(host: "127.0.0.1", port: 7011)]),
+                initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200)))
+        defer { store.shutdown() }
+        let key = try StateKey(namespace: "resend", scope: "failover-\(UInt64.random(in: 0...UInt64.max))")
+        #expect(try await store.claim(key, ttl: .seconds(60)))
+
+        primary.kill()
+        let whileDown = await RedisFaultTests.bounded { try await store.claim(key, ttl: .seconds(60)) }
+        #expect(RedisFaultTests.isTimeoutOrUnavailable(whileDown), "a call to a dead primary answered \(whileDown)")
+        // No majority is left to elect, so the operator's tool: a forced takeover.
+        #expect(RedisServerProcess.cli(port: 7012, ["CLUSTER", "FAILOVER", "TAKEOVER"]) == "OK")
+        let promoted = try await Self.waitUntil {
+            RedisServerProcess.cli(port: 7012, ["ROLE"])?.hasPrefix("master") == true
+        }
+        #expect(promoted)
+
+        var recovered = false
+        for _ in 0..<50 where !recovered {
+            let scope = "failover-\(UInt64.random(in: 0...UInt64.max))"
+            let fresh = try StateKey(namespace: "resend", scope: scope)
+            if case .returned(true) = await RedisFaultTests.bounded({ try await store.claim(fresh, ttl: .seconds(60)) }) {
+                recovered = true
+            } else {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        #expect(recovered, "the store did not reach the promoted replica within 5 s")
+        // The replica had the primary's data (the claim made before the failure is still there).
+        #expect(try await !store.claim(key, ttl: .seconds(60)))
+    }
+}

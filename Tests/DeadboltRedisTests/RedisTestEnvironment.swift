@@ -60,11 +60,14 @@ enum RedisTestEnvironment {
 final class RedisServerProcess: @unchecked Sendable {
     // @unchecked: `process` is only touched by the test that owns this value, one call at a time.
     let port: Int
+    private let extraArguments: [String]
     private let directory: URL
     private var process: Process?
 
-    init(port: Int) throws {
+    /// A server on `port`, started with `extraArguments` after the test defaults (`--cluster-enabled yes`, ...).
+    init(port: Int, extraArguments: [String] = []) throws {
         self.port = port
+        self.extraArguments = extraArguments
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("deadbolt-redis-fault-\(port)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
@@ -81,7 +84,7 @@ final class RedisServerProcess: @unchecked Sendable {
         process.arguments = [
             "--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no",
             "--dir", directory.path, "--enable-debug-command", "yes", "--daemonize", "no",
-        ]
+        ] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
