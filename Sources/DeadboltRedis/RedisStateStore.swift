@@ -2,7 +2,7 @@ import Deadbolt
 
 /// The ``StateStore`` that replicas share: Redis or Redis Cluster, through hiredis.
 ///
-/// Every operation is one Lua script (``RedisScripts``) run with `EVALSHA` on the node that owns the key's hash
+/// Every operation is one Lua script (`RedisScripts.swift`) run with `EVALSHA` on the node that owns the key's hash
 /// tag, so it is atomic on the server however many replicas race on one key, and it reads time from the
 /// server's `TIME`, never from a replica's clock. Key names and data shapes are in `docs/redis.md`.
 ///
@@ -12,6 +12,9 @@ import Deadbolt
 ///   operation took effect; the policy above decides whether that denies (fails closed) or allows.
 /// - Threads: hiredis blocks, so its I/O runs on ``RedisConfiguration/connectionsPerNode`` dedicated threads per
 ///   node, never on the caller's executor; operations queued together are pipelined on one connection.
+/// - Errors: every operation throws only ``StateStoreError``: `invalidArgument` for out-of-range arguments
+///   (``StateStoreBounds``) or a key holding another kind of state (`WRONGTYPE`), `timeout`, `unavailable`, and
+///   `capacityExceeded` when Redis is out of memory (`OOM` under `maxmemory-policy noeviction`).
 /// - Lifetime: ``shutdown()`` (or releasing the store) stops the threads and closes the connections.
 public final class RedisStateStore: StateStore {
     /// How this store reaches Redis.
@@ -110,7 +113,9 @@ public final class RedisStateStore: StateStore {
         _ = try await run(RedisScripts.putCode, key, [digest, context, Arguments.integer(tries), lifetime])
     }
 
-    /// Compares the digests in the script (see ``RedisScripts/redeemCode`` for why a plain compare is acceptable).
+    /// Redis: `HMGET d c t`; a match deletes the code and returns `c`, a mismatch spends a try (`DEL` at 0).
+    /// The digests are compared in the script with Lua's string equality: they are keyed digests, so its timing
+    /// tells an attacker nothing they can climb (see `docs/redis.md`).
     public func redeemCode(_ key: StateKey, digest: [UInt8]) async throws -> CodeRedemption {
         try StateStoreBounds.checkDigest(digest)
         let reply = try await run(RedisScripts.redeemCode, key, [digest])
