@@ -8,8 +8,8 @@ struct InMemoryConformanceTests {
     @Test("InMemoryStateStore", arguments: StateStoreConformance.cases)
     func inMemory(_ conformance: ConformanceCase) async throws {
         let clock = ManualClock()
-        let store = InMemoryStateStore(clock: clock)
-        try await conformance.body(
-            ConformanceSubject(store: store, tick: .milliseconds(200)) { duration in clock.advance(by: duration) })
+        try await StateStoreConformance.run(
+            conformance, tick: .milliseconds(200), makeStore: { InMemoryStateStore(clock: clock) },
+            advance: { duration in clock.advance(by: duration) })
     }
 }

@@ -12,17 +12,19 @@ struct RedisConformanceTests {
 
     @Test("single Redis", arguments: StateStoreConformance.cases)
     func single(_ conformance: ConformanceCase) async throws {
-        guard let store = try await RedisTestEnvironment.singleStore() else { return }
-        try await using(store) { store in
-            try await conformance.body(ConformanceSubject(store: store, tick: Self.tick, advance: RedisTestEnvironment.sleep))
-        }
+        try await StateStoreConformance.run(
+            conformance, tick: Self.tick, makeStore: { try await RedisTestEnvironment.singleStore() },
+            advance: RedisTestEnvironment.sleep, finish: Self.shutDown)
     }
 
     @Test("Redis Cluster", arguments: StateStoreConformance.cases)
     func cluster(_ conformance: ConformanceCase) async throws {
-        guard let store = try await RedisTestEnvironment.clusterStore() else { return }
-        try await using(store) { store in
-            try await conformance.body(ConformanceSubject(store: store, tick: Self.tick, advance: RedisTestEnvironment.sleep))
-        }
+        try await StateStoreConformance.run(
+            conformance, tick: Self.tick, makeStore: { try await RedisTestEnvironment.clusterStore() },
+            advance: RedisTestEnvironment.sleep, finish: Self.shutDown)
+    }
+
+    static func shutDown(_ store: any StateStore) {
+        (store as? RedisStateStore)?.shutdown()
     }
 }

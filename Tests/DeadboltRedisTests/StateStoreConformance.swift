@@ -44,6 +44,25 @@ struct ConformanceCase: Sendable, CustomTestStringConvertible {
 
 /// The semantics every ``StateStore`` shares, as documented on the protocol, written once.
 enum StateStoreConformance {
+    /// Runs `conformance` against a fresh store from `makeStore`, letting time pass with `advance`; a `nil` store
+    /// (its server is not running) skips the case. `finish` releases the store (stops a pool's threads) whatever
+    /// the case did.
+    static func run(
+        _ conformance: ConformanceCase, tick: Duration,
+        makeStore: () async throws -> (any StateStore)?,
+        advance: @escaping @Sendable (Duration) async throws -> Void,
+        finish: (any StateStore) -> Void = { _ in }
+    ) async throws {
+        guard let store = try await makeStore() else { return }
+        do {
+            try await conformance.body(ConformanceSubject(store: store, tick: tick, advance: advance))
+            finish(store)
+        } catch {
+            finish(store)
+            throw error
+        }
+    }
+
     static let cases: [ConformanceCase] = [
         ConformanceCase("GCRA allows a burst, then denies without taking", tokenBucketBurst),
         ConformanceCase("GCRA refills one token per interval", tokenBucketRefill),
