@@ -235,8 +235,10 @@ struct RedisFailoverTests {
         guard RedisServerProcess.isAvailable else { return }
         let clusterArguments = [
             "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000",
-            // Redis 7 waits 5 s by default before a diskless full sync, hoping more replicas join.
-            "--repl-diskless-sync-delay", "0",
+            // Redis 7 waits 5 s by default before a diskless full sync, hoping more replicas join; and CLUSTER
+            // SLOTS lists a replica only once its replication offset moves, which on an idle primary takes its
+            // first replication PING (10 s by default).
+            "--repl-diskless-sync-delay", "0", "--repl-ping-replica-period", "1",
         ]
         let primary = try RedisServerProcess(port: 7011, extraArguments: clusterArguments)
         let replica = try RedisServerProcess(port: 7012, extraArguments: clusterArguments)
@@ -259,7 +261,6 @@ struct RedisFailoverTests {
         let synced = try await Self.waitUntil {
             RedisServerProcess.cli(port: 7012, ["INFO", "replication"])?.contains("master_link_status:up") == true
                 && RedisServerProcess.cli(port: 7011, ["CLUSTER", "INFO"])?.contains("cluster_state:ok") == true
-                // The primary lists its replica in CLUSTER SLOTS only once gossip tells it (about 10 s).
                 && RedisServerProcess.cli(port: 7011, ["CLUSTER", "SLOTS"])?.contains("7012") == true
         }
         guard attached, synced else {
