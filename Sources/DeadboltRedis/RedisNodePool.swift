@@ -70,7 +70,7 @@ final class RedisNodePool: Sendable {
     /// - Throws: ``StateStoreError/timeout`` when no answer comes by `deadline`,
     ///   ``StateStoreError/unavailable(reason:)`` when the node cannot be reached, is backing off, or is overloaded.
     func run(_ request: RedisRequest, deadline: ContinuousClock.Instant) async throws(StateStoreError) -> RedisReply {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<RedisReply, StateStoreError>, Never>) in
+        let result = await withCheckedContinuation { (continuation: PendingCall.Continuation) in
             let call = PendingCall(continuation)
             let refusal: StateStoreError? = state.withLock { state in
                 if state.stopped { return .unavailable(reason: "the redis store was shut down") }
@@ -197,7 +197,9 @@ final class RedisNodePool: Sendable {
         var replies: [RedisReply] = []
         defer {
             // The AUTH command held the password; the copies in `commands` go with it.
-            for index in commands.indices { for argument in commands[index].indices { SecretBytes.wipe(&commands[index][argument]) } }
+            for index in commands.indices {
+                for argument in commands[index].indices { SecretBytes.wipe(&commands[index][argument]) }
+            }
         }
         do throws(RedisIOError) {
             try connection.exchange(commands, replies: &replies)
@@ -286,9 +288,10 @@ final class RedisNodePool: Sendable {
 
 /// A caller waiting for its reply: resumed exactly once, by the worker or by the deadline timer, whichever is first.
 final class PendingCall: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Result<RedisReply, StateStoreError>, Never>?>
+    typealias Continuation = CheckedContinuation<Result<RedisReply, StateStoreError>, Never>
+    private let continuation: Mutex<Continuation?>
 
-    init(_ continuation: CheckedContinuation<Result<RedisReply, StateStoreError>, Never>) {
+    init(_ continuation: Continuation) {
         self.continuation = Mutex(continuation)
     }
 
