@@ -58,7 +58,8 @@ static inline uint64_t blamka(uint64_t a, uint64_t b) {
     } while (0)
 
 void dbt_argon2_compress_portable(dbt_argon2_block *out, const dbt_argon2_block *x, const dbt_argon2_block *y,
-                                  int xor_into) {
+                                  int xor_into, const dbt_argon2_next_reference *next) {
+    (void)next; /* the portable path stays plain */
     uint64_t r[DBT_ARGON2_QWORDS], q[DBT_ARGON2_QWORDS];
     for (int i = 0; i < DBT_ARGON2_QWORDS; i++) q[i] = r[i] = x->v[i] ^ y->v[i];
     /* RFC 9106 §3.5: the 1 KiB block is an 8x8 matrix of 16-byte registers; P runs on each row (words 16i..16i+15),
@@ -103,15 +104,47 @@ static void next_addresses(const instance *inst, dbt_argon2_block *address, dbt_
                            const dbt_argon2_block *zero) {
     dbt_argon2_block tmp;
     input->v[6]++;
-    inst->g(&tmp, zero, input, 0);
-    inst->g(address, zero, &tmp, 0);
+    inst->g(&tmp, zero, input, 0, NULL);
+    inst->g(address, zero, &tmp, 0, NULL);
+}
+
+/* RFC 9106 §3.4.1.1 and §3.4.2: the reference block for block i of a segment, from its pseudo-random word. */
+static uint64_t reference_index(const instance *inst, position pos, uint32_t i, uint64_t pseudo) {
+    const uint32_t q = inst->lane_length, sl = inst->segment_length;
+    const uint64_t j1 = pseudo & 0xffffffffu, j2 = pseudo >> 32;
+    /* §3.4.1.1: the first slice of the first pass references only its own lane. */
+    const uint32_t ref_lane = (pos.pass == 0 && pos.slice == 0) ? pos.lane : (uint32_t)(j2 % inst->in->lanes);
+    /* The reference set W. In this lane: every block made so far but the previous one; in another lane: the
+       finished segments, less their last block when this is a segment's first block. */
+    const uint64_t done = pos.pass == 0 ? (uint64_t)pos.slice * sl : (uint64_t)q - sl;
+    const uint64_t area = ref_lane == pos.lane ? done + i - 1 : done - (i == 0 ? 1 : 0);
+    /* §3.4.2: map J1 non-uniformly onto W, favouring recent blocks. Positions count from the slice after this one
+       on later passes, from 0 on the first. */
+    const uint64_t x = (j1 * j1) >> 32;
+    const uint64_t y = (area * x) >> 32;
+    const uint64_t z = area - 1 - y;
+    const uint64_t start = (pos.pass == 0 || pos.slice == 3) ? 0 : (uint64_t)(pos.slice + 1) * sl;
+    return (uint64_t)ref_lane * q + (start + z) % q;
+}
+
+/* The next-reference hint for data-dependent segments: block i's first word decides block i + 1's reference. */
+typedef struct {
+    dbt_argon2_next_reference base; /* first, so the callback can recover the rest */
+    const instance *inst;
+    position pos;
+    uint32_t i; /* the index within the segment of the block whose reference is sought */
+} dependent_hint;
+
+static const dbt_argon2_block *locate_dependent(const dbt_argon2_next_reference *self, uint64_t first_word) {
+    const dependent_hint *hint = (const dependent_hint *)self;
+    return &hint->inst->memory[reference_index(hint->inst, hint->pos, hint->i, first_word)];
 }
 
 /* RFC 9106 §3.4: fills one segment (one lane's part of one slice of one pass). */
 static void fill_segment(position pos) {
     const instance *inst = pos.inst;
     const dbt_argon2_inputs *in = inst->in;
-    const uint32_t q = inst->lane_length, sl = inst->segment_length, lanes = in->lanes;
+    const uint32_t q = inst->lane_length, sl = inst->segment_length;
     /* §3.4.1.2: Argon2i always, Argon2id in the first two slices of the first pass, compute J1 and J2 without
        reading memory. */
     const int independent = in->variant == DBT_ARGON2I ||
@@ -135,36 +168,27 @@ static void fill_segment(position pos) {
 
     uint64_t current = (uint64_t)pos.lane * q + (uint64_t)pos.slice * sl + first;
     uint64_t previous = (current % q == 0) ? current + q - 1 : current - 1;
-    /* §3.4: positions count from the slice after this one on later passes, from 0 on the first. */
-    const uint64_t start = (pos.pass == 0 || pos.slice == 3) ? 0 : (uint64_t)(pos.slice + 1) * sl;
+    dependent_hint hint = {{locate_dependent}, inst, pos, 0};
+    uint64_t ref = 0;
+    if (!independent && first < sl) ref = reference_index(inst, pos, first, inst->memory[previous].v[0]);
 
     for (uint32_t i = first; i < sl; i++) {
-        uint64_t pseudo;
         if (independent) {
             if (i % DBT_ARGON2_QWORDS == 0) next_addresses(inst, &address, &input, &zero);
-            pseudo = address.v[i % DBT_ARGON2_QWORDS];
+            ref = reference_index(inst, pos, i, address.v[i % DBT_ARGON2_QWORDS]);
+            /* The next reference is known now (unless it needs the next address block): fetch it early. */
+            if (i + 1 < sl && (i + 1) % DBT_ARGON2_QWORDS != 0) {
+                const uint8_t *next = (const uint8_t *)&inst->memory[reference_index(
+                    inst, pos, i + 1, address.v[(i + 1) % DBT_ARGON2_QWORDS])];
+                for (int line = 0; line < DBT_ARGON2_BLOCK_SIZE; line += 64) __builtin_prefetch(next + line);
+            }
+            inst->g(&inst->memory[current], &inst->memory[previous], &inst->memory[ref], xor_into, NULL);
         } else {
-            pseudo = inst->memory[previous].v[0];
+            hint.i = i + 1;
+            inst->g(&inst->memory[current], &inst->memory[previous], &inst->memory[ref], xor_into,
+                    i + 1 < sl ? &hint.base : NULL);
+            if (i + 1 < sl) ref = reference_index(inst, pos, i + 1, inst->memory[current].v[0]);
         }
-        const uint64_t j1 = pseudo & 0xffffffffu, j2 = pseudo >> 32;
-        /* §3.4.1.1: the first slice of the first pass references only its own lane. */
-        const uint32_t ref_lane = (pos.pass == 0 && pos.slice == 0) ? pos.lane : (uint32_t)(j2 % lanes);
-        /* §3.4.1.1: the reference set W. In this lane: every block made so far but the previous one; in another
-           lane: the finished segments, less their last block when this is a segment's first block. */
-        uint64_t area;
-        const uint64_t done = pos.pass == 0 ? (uint64_t)pos.slice * sl : (uint64_t)q - sl;
-        if (ref_lane == pos.lane) {
-            area = done + i - 1;
-        } else {
-            area = done - (i == 0 ? 1 : 0);
-        }
-        /* §3.4.2: map J1 non-uniformly onto W, favouring recent blocks. */
-        const uint64_t x = (j1 * j1) >> 32;
-        const uint64_t y = (area * x) >> 32;
-        const uint64_t z = area - 1 - y;
-        const uint64_t ref = (uint64_t)ref_lane * q + (start + z) % q;
-
-        inst->g(&inst->memory[current], &inst->memory[previous], &inst->memory[ref], xor_into);
         previous = current;
         current++;
     }
