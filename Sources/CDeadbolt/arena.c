@@ -18,8 +18,9 @@ struct dbt_arena {
    callbacks take no context argument; libargon2 allocates on the thread that calls argon2_ctx. */
 static _Thread_local dbt_arena *bound_arena;
 
-/* Huge pages cut TLB misses on Argon2's random reads across megabytes of blocks (measured: see the pool's
-   documentation); a 2 MiB-aligned mapping lets the kernel use them. */
+/* Huge pages cut TLB misses on Argon2's random reads across megabytes of blocks (measured with the AVX-512 path,
+   Argon2id t = 1-2: 5% faster at 19 MiB, 10-20% at 46-64 MiB); a 2 MiB-aligned mapping lets the kernel use them
+   where transparent huge pages are enabled for madvise. */
 #define DBT_ARENA_ALIGNMENT ((size_t)2 << 20)
 
 dbt_arena *dbt_arena_create(size_t bytes) {

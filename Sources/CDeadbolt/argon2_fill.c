@@ -198,6 +198,13 @@ static void fill_segment(position pos) {
     }
 }
 
+/* The compression function's temporaries (R and Q, secret-derived) live in stack frames below the caller's and are
+   not wiped block by block; one wipe of the stack region below, at the end of the work, clears them. */
+__attribute__((noinline)) static void wipe_stack_below(void) {
+    uint8_t area[16384];
+    dbt_cleanse(area, sizeof area);
+}
+
 /* One thread's share of a slice: lanes first.lane, first.lane + stride, ... */
 typedef struct {
     position first;
@@ -208,6 +215,7 @@ static void *fill_lanes_thread(void *arg) {
     const slice_work *work = arg;
     position pos = work->first;
     for (; pos.lane < pos.inst->in->lanes; pos.lane += work->stride) fill_segment(pos);
+    wipe_stack_below();
     return NULL;
 }
 
@@ -302,5 +310,6 @@ int dbt_argon2_compute(const dbt_argon2_inputs *in, dbt_argon2_compress_fn g, db
     dbt_cleanse(bytes, sizeof bytes);
     dbt_cleanse(&final, sizeof final);
     dbt_cleanse(memory, (size_t)inst.block_count * DBT_ARGON2_BLOCK_SIZE);
+    wipe_stack_below();
     return ARGON2_OK;
 }
