@@ -14,8 +14,10 @@ import Synchronization
 /// Each admitted hash borrows an *arena*: Argon2 memory the pool mapped and faulted in once and keeps between hashes,
 /// so a hash never pays for page faults (or the kernel's zeroing of fresh pages) again. The arenas together never
 /// hold more than ``memoryBudgetBytes``; an arena is lent to one hash at a time and that hash wipes what it wrote
-/// before giving it back. When no hash has run for a while (10 seconds) the pool unmaps its idle arenas, and it
-/// unmaps all of them when it is deinitialised.
+/// before giving it back. A hash that finds no idle arena large enough, and no room in the budget for a new one
+/// (larger arenas are lent to smaller hashes), allocates its own memory as it would outside the pool. When no hash
+/// has run for a while (10 seconds) the pool unmaps its idle arenas, and it unmaps all of them when it is
+/// deinitialised.
 public final class HashingPool: Sendable {
     /// How many hashes may run at once.
     public let workerCount: Int
@@ -278,7 +280,8 @@ extension HashingPool {
             state.peakArenaBytes = max(state.peakArenaBytes, state.arenaBytes)
             return (nil, true, dropped)
         }
-        withExtendedLifetime(dropped) {}
+        // Arenas dropped to make room are unmapped when `dropped` goes, after the lock, as is the new one's faulting.
+        _ = dropped
         if let lent { return lent }
         guard reserved else { return nil }
         if let made = Arena(bytes: size), made.capacity == size { return made }
@@ -307,8 +310,8 @@ extension HashingPool {
             state.arenaBytes -= released.reduce(0) { $0 + $1.capacity }
             return released
         }
-        // Unmapped here, outside the lock, when the last reference goes.
-        withExtendedLifetime(released) {}
+        // Unmapped as `released` goes, outside the lock.
+        _ = released
     }
 }
 

@@ -8,6 +8,12 @@ import Testing
 @Suite struct Argon2FastArenaTests {
     static let salt = [UInt8](repeating: 0x5a, count: 16)
 
+    /// A pool that keeps idle arenas for an hour, so counts do not depend on how fast a loaded machine runs the test.
+    static func pool(workers: Int, budget: Int, timeout: Duration = .seconds(120)) -> HashingPool {
+        HashingPool(
+            workerCount: workers, memoryBudgetBytes: budget, admissionTimeout: timeout, arenaRetention: .seconds(3600))
+    }
+
     static func tag(_ password: UInt8, _ parameters: Argon2.Parameters, _ implementation: Argon2.Implementation)
         throws -> [UInt8]
     {
@@ -18,7 +24,7 @@ import Testing
 
     @Test(arguments: Argon2.Implementation.allCases.filter(\.isAvailable))
     func hashesInAnArenaMatchHashesWithout(implementation: Argon2.Implementation) async throws {
-        let pool = HashingPool(workerCount: 2, memoryBudgetBytes: 8 << 20, admissionTimeout: .seconds(60))
+        let pool = Self.pool(workers: 2, budget: 8 << 20)
         for (index, parameters) in [
             Argon2.Parameters(variant: .argon2id, memoryKiB: 1024, iterations: 2, parallelism: 1),
             Argon2.Parameters(variant: .argon2i, memoryKiB: 512, iterations: 1, parallelism: 2),
@@ -35,7 +41,7 @@ import Testing
     }
 
     @Test func oneWorkerReusesOneArena() async throws {
-        let pool = HashingPool(workerCount: 1, memoryBudgetBytes: 4 << 20)
+        let pool = Self.pool(workers: 1, budget: 4 << 20)
         let parameters = Argon2.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
         var tags: Set<[UInt8]> = []
         for index in 0..<10 {
@@ -53,7 +59,7 @@ import Testing
     }
 
     @Test func aLargerHashReplacesASmallerIdleArenaWithinTheBudget() async throws {
-        let pool = HashingPool(workerCount: 1, memoryBudgetBytes: 2 << 20)
+        let pool = Self.pool(workers: 1, budget: 2 << 20)
         for memoryKiB: UInt32 in [512, 2048, 1024] {
             let parameters = Argon2.Parameters(memoryKiB: memoryKiB, iterations: 1, parallelism: 1)
             _ = try await pool.run(memoryBytes: parameters.memoryBytes) {
@@ -67,7 +73,7 @@ import Testing
 
     @Test func aBurstNeverMapsMoreThanTheBudget() async throws {
         let budget = 3 << 20
-        let pool = HashingPool(workerCount: 6, memoryBudgetBytes: budget, admissionTimeout: .seconds(120))
+        let pool = Self.pool(workers: 6, budget: budget)
         let sizes: [UInt32] = [256, 1024, 512, 2048, 768, 1024, 3072, 128]
         let results = try await withThrowingTaskGroup(of: Bool.self) { group in
             for round in 0..<4 {
@@ -116,7 +122,7 @@ import Testing
     }
 
     @Test func aHashUnderMemoryPressureStillFailsWithOverloaded() async throws {
-        let pool = HashingPool(workerCount: 4, memoryBudgetBytes: 2 << 20, admissionTimeout: .milliseconds(50))
+        let pool = Self.pool(workers: 4, budget: 2 << 20, timeout: .milliseconds(50))
         let parameters = Argon2.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
         let gate = DispatchSemaphore(value: 0)
         // Two real hashes hold the whole budget, each in its arena, until the gate opens.
