@@ -78,12 +78,12 @@
              q[4 * (i) + 4], q[4 * (i) + 5], q[4 * (i) + 6], q[4 * (i) + 7],                           \
              q[4 * (i) + 8], q[4 * (i) + 9], q[4 * (i) + 10], q[4 * (i) + 11],                         \
              q[4 * (i) + 12], q[4 * (i) + 13], q[4 * (i) + 14], q[4 * (i) + 15], R);                   \
-        for (int k_ = 0; k_ < 4; k_++) DIAGONALIZE(q[4 * (i) + 4 * k_ + 1], q[4 * (i) + 4 * k_ + 2], q[4 * (i) + 4 * k_ + 3]); \
+        for (int k_ = 4 * (i); k_ < 4 * (i) + 16; k_ += 4) DIAGONALIZE(q[k_ + 1], q[k_ + 2], q[k_ + 3]);  \
         VGB4(q[4 * (i)], q[4 * (i) + 1], q[4 * (i) + 2], q[4 * (i) + 3],                               \
              q[4 * (i) + 4], q[4 * (i) + 5], q[4 * (i) + 6], q[4 * (i) + 7],                           \
              q[4 * (i) + 8], q[4 * (i) + 9], q[4 * (i) + 10], q[4 * (i) + 11],                         \
              q[4 * (i) + 12], q[4 * (i) + 13], q[4 * (i) + 14], q[4 * (i) + 15], R);                   \
-        for (int k_ = 0; k_ < 4; k_++) UNDIAGONALIZE(q[4 * (i) + 4 * k_ + 1], q[4 * (i) + 4 * k_ + 2], q[4 * (i) + 4 * k_ + 3]); \
+        for (int k_ = 4 * (i); k_ < 4 * (i) + 16; k_ += 4) UNDIAGONALIZE(q[k_ + 1], q[k_ + 2], q[k_ + 3]); \
     } while (0)
 
 /* P on four columns (§3.5: column j is words 2j + 16k and 2j + 16k + 1 for k = 0..7), as two pairs. Register
@@ -125,7 +125,8 @@
     do {                                                                                                   \
         __m256i r[32], q[32];                                                                              \
         const __m256i *xv = (const __m256i *)x->v, *yv = (const __m256i *)y->v;                            \
-        for (int i = 0; i < 32; i++) q[i] = r[i] = _mm256_xor_si256(_mm256_load_si256(xv + i), _mm256_load_si256(yv + i)); \
+        for (int i = 0; i < 32; i++)                                                                       \
+            q[i] = r[i] = _mm256_xor_si256(_mm256_load_si256(xv + i), _mm256_load_si256(yv + i));          \
         ROW_ROUND4(q, 0, R);                                                                               \
         ROW_ROUND4(q, 4, R);                                                                               \
         COLUMN_ROUND2(q, 0, 1, R);                                                                         \
@@ -140,17 +141,15 @@
         }                                                                                                  \
     } while (0)
 
-__attribute__((target("avx2"))) void dbt_argon2_compress_avx2(dbt_argon2_block *out, const dbt_argon2_block *x,
-                                                              const dbt_argon2_block *y, int xor_into,
-                                                              const dbt_argon2_next_reference *next) {
+__attribute__((target("avx2"))) void
+dbt_argon2_compress_avx2(dbt_argon2_block *out, const dbt_argon2_block *x, const dbt_argon2_block *y, int xor_into,
+                         const dbt_argon2_next_reference *next) {
     COMPRESS_BODY(AVX2);
 }
 
-__attribute__((target("avx2,avx512f,avx512vl"))) void dbt_argon2_compress_avx512(dbt_argon2_block *out,
-                                                                                 const dbt_argon2_block *x,
-                                                                                 const dbt_argon2_block *y,
-                                                                                 int xor_into,
-                                                                                 const dbt_argon2_next_reference *next) {
+__attribute__((target("avx2,avx512f,avx512vl"))) void
+dbt_argon2_compress_avx512(dbt_argon2_block *out, const dbt_argon2_block *x, const dbt_argon2_block *y, int xor_into,
+                           const dbt_argon2_next_reference *next) {
     COMPRESS_BODY(512);
 }
 

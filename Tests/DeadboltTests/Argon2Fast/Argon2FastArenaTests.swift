@@ -82,7 +82,8 @@ import Testing
                         let parameters = Argon2.Parameters(memoryKiB: memoryKiB, iterations: 1, parallelism: 1)
                         let password = UInt8(round * sizes.count + index)
                         let tag = try await pool.run(memoryBytes: parameters.memoryBytes) {
-                            try Argon2.hash(password: [password], salt: Self.salt, parameters: parameters, tagLength: 32)
+                            try Argon2.hash(
+                                password: [password], salt: Self.salt, parameters: parameters, tagLength: 32)
                         }
                         return try tag == Self.tag(password, parameters, .libargon2, plain: true)
                     }
@@ -101,7 +102,8 @@ import Testing
 
     @Test func idleArenasAreReleased() async throws {
         let pool = HashingPool(
-            workerCount: 1, memoryBudgetBytes: 2 << 20, admissionTimeout: .seconds(5), arenaRetention: .milliseconds(20))
+            workerCount: 1, memoryBudgetBytes: 2 << 20, admissionTimeout: .seconds(5),
+            arenaRetention: .milliseconds(20))
         let parameters = Argon2.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
         _ = try await pool.run(memoryBytes: parameters.memoryBytes) {
             try Argon2.hash(password: [1], salt: Self.salt, parameters: parameters, tagLength: 32)
@@ -155,8 +157,9 @@ import Testing
 
 extension Argon2FastArenaTests {
     /// The tag of a bare one-byte password with no secret or associated data, as the pool tests hash it.
-    static func tag(_ password: UInt8, _ parameters: Argon2.Parameters, _ implementation: Argon2.Implementation, plain: Bool)
-        throws -> [UInt8]
+    static func tag(
+        _ password: UInt8, _ parameters: Argon2.Parameters, _ implementation: Argon2.Implementation, plain: Bool
+    ) throws -> [UInt8]
     {
         try Argon2.hash(
             password: [password], salt: salt, parameters: parameters, tagLength: 32, implementation: implementation)
