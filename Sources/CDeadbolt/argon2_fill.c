@@ -272,10 +272,12 @@ int dbt_argon2_compute(const dbt_argon2_inputs *in, dbt_argon2_compress_fn g, db
        block reference another lane's current segment), so with p > 1 up to one thread per core fills lanes
        (thread k takes lanes k, k + n, ...) and the slice ends when all have. A thread that cannot start leaves its
        lanes to the calling thread. */
-    uint32_t workers = lanes;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cores >= 1 && (uint32_t)cores < workers) workers = (uint32_t)cores;
-    if (workers > DBT_ARGON2_MAX_THREADS) workers = DBT_ARGON2_MAX_THREADS;
+    uint32_t workers = 1;
+    if (lanes > 1) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        workers = cores >= 1 && (uint32_t)cores < lanes ? (uint32_t)cores : lanes;
+        if (workers > DBT_ARGON2_MAX_THREADS) workers = DBT_ARGON2_MAX_THREADS;
+    }
     for (uint32_t pass = 0; pass < in->t_cost; pass++) {
         for (uint32_t slice = 0; slice < 4; slice++) {
             slice_work work[DBT_ARGON2_MAX_THREADS];
