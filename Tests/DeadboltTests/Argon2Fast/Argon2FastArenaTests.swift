@@ -138,7 +138,10 @@ import Testing
                 }
             }
         }
-        while pool.usage.running < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        // Admission comes before a worker starts and borrows its arena: wait until both hold one.
+        while pool.usage.running < 2 || pool.arenaUsage.count < 2 || pool.arenaUsage.idle > 0 {
+            try await Task.sleep(for: .milliseconds(1))
+        }
         await #expect(throws: HashingError.overloaded) {
             try await pool.run(memoryBytes: parameters.memoryBytes) {
                 try Argon2.hash(password: [9], salt: Self.salt, parameters: parameters, tagLength: 32)
