@@ -1,5 +1,9 @@
 #include "dbt_common.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -13,8 +17,31 @@ void dbt_cleanse(void *p, size_t len) {
     }
 }
 
-int dbt_random_bytes(uint8_t *out, size_t len) {
-    /* RAND_bytes takes an int; callers ask for small buffers, but never truncate silently. */
+/* Small draws (a salt, a code, a key) come from a per-thread buffer of CSPRNG output refilled 4 KiB at a time:
+   one RAND_bytes call costs a lock and a DRBG generate, which dominates drawing a 6-digit code. Every byte handed
+   out is wiped from the buffer, and a fork() discards it (a child must never repeat its parent's bytes): the
+   atfork handler bumps a generation that each thread's buffer checks. */
+enum { DBT_RANDOM_BUFFER = 4096, DBT_RANDOM_BUFFERED_MAX = 256 };
+
+static atomic_uint dbt_fork_generation = 1;
+static pthread_once_t dbt_atfork_once = PTHREAD_ONCE_INIT;
+
+static void dbt_after_fork_in_child(void) {
+    atomic_fetch_add(&dbt_fork_generation, 1);
+}
+
+static void dbt_register_atfork(void) {
+    pthread_atfork(NULL, NULL, dbt_after_fork_in_child);
+}
+
+static _Thread_local struct {
+    uint8_t bytes[DBT_RANDOM_BUFFER];
+    size_t available;       /* unread bytes at the end of `bytes` */
+    unsigned generation;    /* the fork generation the bytes were drawn in; 0: never filled */
+} dbt_random_buffer;
+
+static int dbt_random_direct(uint8_t *out, size_t len) {
+    /* RAND_bytes takes an int: draw large requests in chunks rather than truncate. */
     while (len > 0) {
         int chunk = len > (1u << 20) ? (1 << 20) : (int)len;
         if (RAND_bytes(out, chunk) != 1) {
@@ -23,6 +50,28 @@ int dbt_random_bytes(uint8_t *out, size_t len) {
         out += chunk;
         len -= (size_t)chunk;
     }
+    return 1;
+}
+
+int dbt_random_bytes(uint8_t *out, size_t len) {
+    if (len > DBT_RANDOM_BUFFERED_MAX) {
+        return dbt_random_direct(out, len);
+    }
+    pthread_once(&dbt_atfork_once, dbt_register_atfork);
+    unsigned generation = atomic_load(&dbt_fork_generation);
+    if (dbt_random_buffer.generation != generation || dbt_random_buffer.available < len) {
+        OPENSSL_cleanse(dbt_random_buffer.bytes, sizeof(dbt_random_buffer.bytes));
+        dbt_random_buffer.available = 0;
+        if (RAND_bytes(dbt_random_buffer.bytes, DBT_RANDOM_BUFFER) != 1) {
+            return 0;
+        }
+        dbt_random_buffer.available = DBT_RANDOM_BUFFER;
+        dbt_random_buffer.generation = generation;
+    }
+    uint8_t *start = dbt_random_buffer.bytes + (DBT_RANDOM_BUFFER - dbt_random_buffer.available);
+    memcpy(out, start, len);
+    OPENSSL_cleanse(start, len);
+    dbt_random_buffer.available -= len;
     return 1;
 }
 

@@ -18,7 +18,8 @@ int dbt_equal_ct(const uint8_t *a, const uint8_t *b, size_t len);
 /* Overwrites len bytes at p with zeros in a way the compiler may not elide (OPENSSL_cleanse). */
 void dbt_cleanse(void *p, size_t len);
 
-/* Fills out with len bytes from OpenSSL's CSPRNG (RAND_bytes). Returns 1 on success, 0 on failure. */
+/* Fills out with len bytes from OpenSSL's CSPRNG (RAND_bytes); draws of up to 256 bytes come from a per-thread
+   buffer refilled in bulk, wiped as it is read and discarded after fork(). Returns 1 on success, 0 on failure. */
 int dbt_random_bytes(uint8_t *out, size_t len);
 
 /* The digest size in bytes of a hash, or 0 for an unknown value. */
