@@ -41,6 +41,18 @@ public struct Argon2Test: VectorTestKind {
             return expected.verdict(acceptedMatching: false, refused: false)
         }
         guard !encoded.isEmpty else { return .passed }
+        // The encoding must say exactly what the raw fields say ...
+        guard let stored = try? StoredHash(parsing: encoded) else {
+            return expected.verdict(acceptedMatching: false, refused: true)
+        }
+        var described = parameters
+        described.saltLength = stored.salt.count
+        described.tagLength = stored.output.count
+        guard stored.algorithm == .argon2(described), stored.salt == (try test.hex("salt")), stored.output == tag,
+            stored.associatedData == (try test.hex("ad"))
+        else { return expected.verdict(acceptedMatching: false, refused: false) }
+        // ... and verify through the hasher, which refuses empty secrets by policy (Argon2 itself allows them).
+        guard !password.isEmpty else { return .passed }
         let verified = try await Self.verifies(password, encoded)
         return expected.verdict(acceptedMatching: verified, refused: !verified)
     }

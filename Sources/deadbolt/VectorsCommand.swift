@@ -18,6 +18,8 @@ struct VectorsCommand: AsyncParsableCommand {
 
     func run() async throws {
         var files: [String] = []
+        var passed = 0
+        var failed = 0
         for path in paths {
             if path.hasSuffix(".json") {
                 files.append(path)
@@ -25,14 +27,12 @@ struct VectorsCommand: AsyncParsableCommand {
                 do {
                     files += try VectorRunner.files(inDirectory: path)
                 } catch {
-                    print("\(path): \(error)")
-                    files.append(path)
+                    print("\(path): ERROR \(error)")
+                    failed += 1
                 }
             }
         }
         let runner = VectorRunner()
-        var passed = 0
-        var failed = 0
         for file in files {
             let report = await runner.run(path: file)
             passed += report.passed
@@ -47,6 +47,6 @@ struct VectorsCommand: AsyncParsableCommand {
             }
         }
         print("\(passed) passed, \(failed) failed")
-        if failed > 0 || files.isEmpty { throw ExitCode(1) }
+        if failed > 0 || passed == 0 { throw ExitCode(1) }
     }
 }

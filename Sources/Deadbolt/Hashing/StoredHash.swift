@@ -125,12 +125,7 @@ public struct StoredHash: Sendable, Equatable {
         let memory = try PHCString.decimal(Substring(phc.parameters[0].value), name: "m")
         let iterations = try PHCString.decimal(Substring(phc.parameters[1].value), name: "t")
         let parallelism = try PHCString.decimal(Substring(phc.parameters[2].value), name: "p")
-        let keyID = try phc.parameter("keyid").map { id in
-            guard PepperKey.isValidID(id) else {
-                throw HashingError.malformedHash(reason: "keyid must be 1 to \(PepperKey.maximumIDLength) letters or digits")
-            }
-            return id
-        }
+        let keyID = try pepperKeyID(in: phc)
         var associatedData: [UInt8] = []
         if let data = phc.parameter("data") {
             guard let decoded = Base64Dialect.phc.decode(data), !decoded.isEmpty else {
@@ -155,6 +150,14 @@ public struct StoredHash: Sendable, Equatable {
         return stored
     }
 
+    private static func pepperKeyID(in phc: PHCString) throws -> String? {
+        guard let id = phc.parameter("keyid") else { return nil }
+        guard PepperKey.isValidID(id) else {
+            throw HashingError.malformedHash(reason: "keyid must be 1 to \(PepperKey.maximumIDLength) letters or digits")
+        }
+        return id
+    }
+
     // MARK: PBKDF2
 
     private static func parsePBKDF2(_ phc: PHCString) throws -> StoredHash {
@@ -165,12 +168,7 @@ public struct StoredHash: Sendable, Equatable {
             throw HashingError.malformedHash(reason: "PBKDF2 parameters must be i[, keyid] in that order")
         }
         let iterations = try PHCString.decimal(Substring(phc.parameters[0].value), name: "i")
-        let keyID = try phc.parameter("keyid").map { id in
-            guard PepperKey.isValidID(id) else {
-                throw HashingError.malformedHash(reason: "keyid must be 1 to \(PepperKey.maximumIDLength) letters or digits")
-            }
-            return id
-        }
+        let keyID = try pepperKeyID(in: phc)
         guard let salt = phc.salt, let key = phc.hash else {
             throw HashingError.malformedHash(reason: "a PBKDF2 hash needs both a salt and a hash")
         }
