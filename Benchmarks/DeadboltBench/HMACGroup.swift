@@ -1,0 +1,157 @@
+import CBenchPeers
+import CDeadbolt
+@preconcurrency import Crypto
+import Deadbolt
+
+/// TOTP verification over a ±1 window (three HOTP values, RFC 6238 §5.2): Deadbolt against OpenSSL's one-shot HMAC()
+/// and swift-crypto's HMAC, three times each, and against the limit of six SHA-1 compressions (with the key's inner
+/// and outer pads precomputed, each HMAC of an 8-byte counter is one compression per pad).
+struct HMACGroup {
+    var settings: Settings
+
+    func run() async throws -> GroupReport {
+        var report = GroupReport(name: "hmac / totp")
+        // RFC 6238 Appendix B's SHA-1 secret and a time in its table.
+        let secret = Array("12345678901234567890".utf8)
+        let step: UInt64 = 59 / 30
+        let batch = settings.quick ? 2_000 : 20_000
+        let code = try Self.hotpWithDeadbolt(secret: secret, counter: step)
+        let swiftCryptoKey = SymmetricKey(data: secret)
+        guard bench_openssl_totp_verify(1, secret, secret.count, step, code, 6) == 1,
+            Self.verifyWithSwiftCrypto(key: swiftCryptoKey, step: step, code: code) == 1
+        else { throw BenchError("TOTP peers disagree with Deadbolt") }
+
+        let deadboltName = "Deadbolt HMAC.authenticationCode ×3"
+        let compressions = UInt64(batch) * 6
+        var contenders = [
+            Contender(name: deadboltName, operations: batch) {
+                for _ in 0..<batch {
+                    guard try Self.verifyWithDeadbolt(secret: secret, step: step, code: code) == 1 else {
+                        throw BenchError("Deadbolt missed the code")
+                    }
+                }
+            },
+            Contender(name: "OpenSSL HMAC() ×3", operations: batch) {
+                for _ in 0..<batch {
+                    guard bench_openssl_totp_verify(1, secret, secret.count, step, code, 6) == 1 else {
+                        throw BenchError("OpenSSL missed the code")
+                    }
+                }
+            },
+            Contender(name: "swift-crypto HMAC<Insecure.SHA1> ×3", operations: batch) {
+                for _ in 0..<batch {
+                    guard Self.verifyWithSwiftCrypto(key: swiftCryptoKey, step: step, code: code) == 1 else {
+                        throw BenchError("swift-crypto missed the code")
+                    }
+                }
+            },
+            Contender(name: "compression: OpenSSL SHA1_Transform", operations: Int(compressions)) {
+                _ = dbt_pbkdf2_compress_chain(DBT_PBKDF2_LIBCRYPTO_TRANSFORM, DBT_SHA1, compressions)
+            },
+        ]
+        if dbt_pbkdf2_has_sha_ni(DBT_SHA1) == 1 {
+            contenders.append(
+                Contender(name: "compression: Deadbolt SHA-NI", operations: Int(compressions)) {
+                    _ = dbt_pbkdf2_compress_chain(DBT_PBKDF2_SHA_NI, DBT_SHA1, compressions)
+                })
+        }
+        let summaries = try await Harness.interleave(contenders, rounds: settings.quick ? 3 : 11)
+        let workload = "TOTP verify, HMAC-SHA-1, 6 digits, ±1 window"
+        report.add(
+            workload: workload, names: Array(contenders.map(\.name).prefix(3)), summaries: Array(summaries.prefix(3)),
+            unit: "seconds/op", reference: deadboltName)
+        for index in 3..<contenders.count {
+            report.rows.append(
+                Row(
+                    workload: workload, implementation: contenders[index].name, unit: "seconds/op",
+                    summary: summaries[index], ratio: nil, note: "one call"))
+        }
+        let fastest = summaries[3...].min(by: { $0.median < $1.median }) ?? summaries[3]
+        let limit = fastest.scaled(by: 6)
+        report.rows.append(
+            Row(
+                workload: workload, implementation: "limit: 6 × compression", unit: "seconds/op", summary: limit,
+                ratio: limit.median / summaries[0].median,
+                note: String(format: "Deadbolt at %.0f%% of the limit", 100 * limit.median / summaries[0].median)))
+        report.notes.append(
+            "Deadbolt's TOTP (branch otp) has not landed on main: its entry is HMAC.authenticationCode ×3 with RFC 4226 "
+                + "truncation and a constant-time compare, the work its verifier will do.")
+        return report
+    }
+
+    /// RFC 4226 §5.3 dynamic truncation of an HMAC-SHA-1 tag to 6 digits.
+    static func truncate(_ tag: UnsafeRawBufferPointer) -> UInt32 {
+        let offset = Int(tag[tag.count - 1] & 0x0f)
+        let binary =
+            UInt32(tag[offset] & 0x7f) << 24 | UInt32(tag[offset + 1]) << 16 | UInt32(tag[offset + 2]) << 8
+            | UInt32(tag[offset + 3])
+        return binary % 1_000_000
+    }
+
+    static func counterBytes(_ counter: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: counter >> (56 - 8 * $0)) }
+    }
+
+    static func hotpWithDeadbolt(secret: [UInt8], counter: UInt64) throws -> UInt32 {
+        let tag = try Deadbolt.HMAC.authenticationCode(for: counterBytes(counter), using: secret, hash: .sha1)
+        return tag.withUnsafeBytes { truncate($0) }
+    }
+
+    /// Returns the index of the matching step in step-1...step+1, or -1; all three are always computed.
+    static func verifyWithDeadbolt(secret: [UInt8], step: UInt64, code: UInt32) throws -> Int {
+        var found = -1
+        for index in 0..<3 {
+            let candidate = try hotpWithDeadbolt(secret: secret, counter: step - 1 + UInt64(index))
+            let equal = withUnsafeBytes(of: candidate.bigEndian) { a in
+                withUnsafeBytes(of: code.bigEndian) { b in ConstantTime.equals(Array(a), Array(b)) }
+            }
+            if equal, found < 0 { found = index }
+        }
+        return found
+    }
+
+    static func verifyWithSwiftCrypto(key: SymmetricKey, step: UInt64, code: UInt32) -> Int {
+        var found = -1
+        for index in 0..<3 {
+            let tag = Crypto.HMAC<Insecure.SHA1>.authenticationCode(
+                for: counterBytes(step - 1 + UInt64(index)), using: key)
+            let candidate = tag.withUnsafeBytes { truncate($0) }
+            if candidate == code, found < 0 { found = index }
+        }
+        return found
+    }
+}
+
+/// Uniform 6-digit code generation.
+struct CodesGroup {
+    var settings: Settings
+
+    func run() async throws -> GroupReport {
+        var report = GroupReport(name: "codes")
+        let batch = settings.quick ? 10_000 : 100_000
+        let contenders = [
+            Contender(name: "OpenSSL RAND_bytes per code", operations: batch) {
+                for _ in 0..<batch where bench_openssl_random_code() < 0 { throw BenchError("RAND_bytes failed") }
+            }
+        ]
+        let summaries = try await Harness.interleave(contenders, rounds: settings.quick ? 3 : 11)
+        report.add(
+            workload: "6-digit uniform code", names: contenders.map(\.name), summaries: summaries, unit: "seconds/op",
+            reference: "")
+        report.notes.append(
+            "Deadbolt's code generation (branch otp) has not landed on main: only the peer is measured.")
+        return report
+    }
+}
+
+/// Limit decisions in the in-memory store.
+struct LimitsGroup {
+    var settings: Settings
+
+    func run() async throws -> GroupReport {
+        var report = GroupReport(name: "limits")
+        report.notes.append(
+            "skipped: the in-memory store and limits (branch limits) have not landed on main.")
+        return report
+    }
+}
