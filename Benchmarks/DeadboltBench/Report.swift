@@ -98,10 +98,11 @@ enum Format {
             for (index, cell) in line.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
         }
         func render(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
+            let line = cells.enumerated().map { index, cell in
                 let pad = String(repeating: " ", count: max(0, widths[index] - cell.count))
                 return index == 0 || index == 1 ? cell + pad : pad + cell
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ")
+            return String(line.reversed().drop(while: { $0 == " " }).reversed())
         }
         var out = [render(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
         out += lines.map(render)
