@@ -26,15 +26,15 @@ struct DeadboltBench: AsyncParsableCommand {
     @Flag(help: "A short smoke run with scaled-down work (under a minute), as CI runs it.")
     var quick = false
 
-    @Option(help: "Run only this group: \(DeadboltBench.groups.joined(separator: ", ")).")
-    var filter: String?
+    @Option(help: "Run only this group (repeat for several): \(DeadboltBench.groups.joined(separator: ", ")).")
+    var filter: [String] = []
 
     @Option(help: "Also write the results as JSON to this file.")
     var json: String?
 
     func validate() throws {
-        if let filter, !Self.groups.contains(filter) {
-            throw ValidationError("unknown group '\(filter)'; the groups are \(Self.groups.joined(separator: ", "))")
+        for name in filter where !Self.groups.contains(name) {
+            throw ValidationError("unknown group '\(name)'; the groups are \(Self.groups.joined(separator: ", "))")
         }
     }
 
@@ -44,10 +44,10 @@ struct DeadboltBench: AsyncParsableCommand {
         var report = Report(
             machine: machine, command: CommandLine.arguments.joined(separator: " "), quick: quick,
             started: ISO8601DateFormatter().string(from: Date()))
-        print(
+        emit(
             "deadbolt-bench\(quick ? " --quick" : ""): \(machine.architecture), \(machine.cpuModel), "
-                + "\(machine.cores) cores, SHA extensions: \(machine.shaExtensions ? "yes" : "no")\n")
-        for group in Self.groups where filter == nil || filter == group {
+                + "\(machine.cores) cores, SHA extensions: \(machine.shaExtensions ? "yes" : "no")\n\n")
+        for group in Self.groups where filter.isEmpty || filter.contains(group) {
             let start = Harness.now()
             let result: GroupReport
             switch group {
@@ -59,13 +59,18 @@ struct DeadboltBench: AsyncParsableCommand {
             default: result = try await ScalingGroup(settings: settings).run()
             }
             report.groups.append(result)
-            print(Format.group(result) + String(format: "(%.1f s)\n", Double(Harness.now() - start) / 1e9))
+            emit(Format.group(result) + String(format: "(%.1f s)\n\n", Double(Harness.now() - start) / 1e9))
         }
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(report).write(to: URL(fileURLWithPath: json))
-            print("wrote \(json)")
+            emit("wrote \(json)\n")
         }
     }
+}
+
+/// Writes to standard output unbuffered, so a long run shows each group as it finishes, even into a file.
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
 }

@@ -9,8 +9,11 @@ struct Summary: Codable, Sendable {
     var p10: Double
     var p90: Double
     var samples: Int
+    /// The samples in the order of the rounds that produced them, so figures from the same round can be paired.
+    var values: [Double]
 
     init(_ values: [Double]) {
+        self.values = values
         let sorted = values.sorted()
         samples = sorted.count
         median = Summary.percentile(sorted, 0.5)
@@ -18,21 +21,22 @@ struct Summary: Codable, Sendable {
         p90 = Summary.percentile(sorted, 0.9)
     }
 
-    init(median: Double, p10: Double, p90: Double, samples: Int) {
-        self.median = median
-        self.p10 = p10
-        self.p90 = p90
-        self.samples = samples
+    /// The same samples multiplied by `factor`.
+    func scaled(by factor: Double) -> Summary { Summary(values.map { $0 * factor }) }
+
+    /// Operations per second from seconds per operation.
+    var inverted: Summary { Summary(values.map { 1 / $0 }) }
+
+    /// Round by round, the fastest of several contenders' samples (all from the same rounds).
+    static func fastest(of summaries: [Summary]) -> Summary {
+        guard let first = summaries.first else { return Summary([]) }
+        return Summary(first.values.indices.map { round in summaries.map { $0.values[round] }.min() ?? .nan })
     }
 
-    /// The same figures multiplied by `factor` (a positive number).
-    func scaled(by factor: Double) -> Summary {
-        Summary(median: median * factor, p10: p10 * factor, p90: p90 * factor, samples: samples)
-    }
-
-    /// Operations per second from seconds per operation; the slow end of the time spread is the low end of the rate.
-    var inverted: Summary {
-        Summary(median: 1 / median, p10: 1 / p90, p90: 1 / p10, samples: samples)
+    /// Round by round, `numerator`'s sample over `denominator`'s: a ratio whose spread is not inflated by drift
+    /// between rounds, since both figures of a pair were measured moments apart.
+    static func ratios(_ numerator: Summary, _ denominator: Summary) -> Summary {
+        Summary(zip(numerator.values, denominator.values).map { $0 / $1 })
     }
 
     private static func percentile(_ sorted: [Double], _ q: Double) -> Double {
@@ -71,11 +75,13 @@ enum Harness {
     /// each contender runs once, in forward order on even rounds and backward on odd ones (A B C, C B A, ...), so that
     /// drift of the machine (other work on shared cores, frequency) falls on all of them alike.
     /// - Returns: each contender's seconds per operation, one sample per round.
-    static func interleave(_ contenders: [Contender], rounds: Int) async throws -> [Summary] {
+    /// `runOrder` (indices into `contenders`) sets who runs next to whom; results come back in `contenders`' order.
+    static func interleave(_ contenders: [Contender], rounds: Int, runOrder: [Int]? = nil) async throws -> [Summary] {
         for contender in contenders { try await contender.body() }
         var samples = Array(repeating: [Double](), count: contenders.count)
+        let forward = runOrder ?? Array(contenders.indices)
         for round in 0..<max(1, rounds) {
-            let order = round.isMultiple(of: 2) ? Array(contenders.indices) : Array(contenders.indices.reversed())
+            let order = round.isMultiple(of: 2) ? forward : forward.reversed()
             for index in order {
                 let contender = contenders[index]
                 let start = now()

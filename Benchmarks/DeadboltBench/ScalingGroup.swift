@@ -9,7 +9,7 @@ struct ScalingGroup {
         var report = GroupReport(name: "scaling")
         let password = Array("correct horse battery staple".utf8)
         let salt = Array("deadbolt-bench!!".utf8)
-        let rounds = settings.quick ? 3 : 7
+        let rounds = settings.quick ? 3 : 11
 
         // Argon2id t=1 p=1 over memory.
         let mebibytes = settings.quick ? [1, 2, 4] : [1, 2, 4, 8, 16]
