@@ -30,6 +30,7 @@ let package = Package(
             name: "CDeadbolt",
             linkerSettings: [.linkedLibrary("argon2"), .linkedLibrary("crypto")]
         ),
+        .target(name: "CQRCode", linkerSettings: [.linkedLibrary("qrencode")]),
         .target(
             name: "Deadbolt",
             dependencies: [
@@ -48,6 +49,7 @@ let package = Package(
             dependencies: [
                 "Deadbolt",
                 "DeadboltVectors",
+                "CQRCode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift

@@ -5,6 +5,9 @@ import Deadbolt
 public enum JSONValue: Sendable, Equatable, Decodable {
     case null
     case bool(Bool)
+    /// A non-negative whole number, kept exact up to `UInt64.max` (counters reach 2^63 and beyond).
+    case integer(UInt64)
+    /// Any other number.
     case number(Double)
     case string(String)
     case array([JSONValue])
@@ -16,6 +19,8 @@ public enum JSONValue: Sendable, Equatable, Decodable {
             self = .null
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
+        } else if let value = try? container.decode(UInt64.self) {
+            self = .integer(value)
         } else if let value = try? container.decode(Double.self) {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
@@ -62,12 +67,12 @@ public struct VectorObject: Sendable {
         return bytes
     }
 
-    /// A non-negative whole-number field no larger than `UInt64.max` that a `Double` holds exactly (2^53).
+    /// A non-negative whole-number field, exact up to `UInt64.max`.
     public func integer(_ name: String) throws -> UInt64 {
-        guard case .number(let value)? = fields[name], value >= 0, value <= 9_007_199_254_740_992,
-            value.rounded(.towardZero) == value
-        else { throw VectorError.badField(name, expected: "a non-negative integer") }
-        return UInt64(value)
+        guard case .integer(let value)? = fields[name] else {
+            throw VectorError.badField(name, expected: "a non-negative integer")
+        }
+        return value
     }
 
     /// A non-negative whole-number field that may be absent or `null`.

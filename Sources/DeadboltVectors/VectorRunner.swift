@@ -31,7 +31,9 @@ public struct VectorRunner: Sendable {
     }
 
     /// Every kind Deadbolt ships.
-    public static let standardKinds: [any VectorTestKind] = [MacTest(), PbkdfTest(), Argon2Test(), EncodedHashTest()]
+    public static let standardKinds: [any VectorTestKind] = [
+        MacTest(), PbkdfTest(), Argon2Test(), EncodedHashTest(), HotpTest(), TotpTest(), OtpauthUriTest(),
+    ]
 
     /// The largest vector file read (64 MiB): a bound, so a wrong path cannot exhaust memory.
     public static let maximumFileSize = 64 << 20

@@ -12,7 +12,7 @@ struct DeadboltCommand: AsyncParsableCommand {
             Exit codes: 0 success (for verify: the secret matches); 1 a negative answer (verify: no match; \
             vectors: a test failed); 2 bad usage or bad input (a malformed hash, an unreadable file).
             """,
-        subcommands: [HashCommand.self, VerifyCommand.self, CalibrateCommand.self, VectorsCommand.self]
+        subcommands: [HashCommand.self, VerifyCommand.self, CalibrateCommand.self, VectorsCommand.self, PINCommand.self, TOTPCommand.self]
     )
 }
 

@@ -8,15 +8,32 @@
 ///
 /// Every operation throws ``StateStoreError`` when the store cannot answer; the policy above it decides whether
 /// that denies (fails closed, the default for credential and code checks) or allows (fails open).
+///
+/// ``InMemoryStateStore`` documents, on each operation, the Redis data shape it mirrors, and
+/// ``StateStoreBounds`` the argument ranges every store refuses outside of.
 public protocol StateStore: Sendable {
     /// Takes one token from the GCRA bucket at `key` (generic cell rate algorithm: a burst of `limit.burst`, then
     /// one token per `limit.interval`). A denied request takes nothing.
     func acquireToken(_ key: StateKey, limit: RateLimit) async throws -> RateDecision
 
+    /// Gives back one token taken by ``acquireToken(_:limit:)`` at `key` (a check that succeeded, or a request
+    /// another budget refused): moves the bucket's theoretical arrival time back by one `limit.interval`, never
+    /// below now. Nothing stored: nothing happens.
+    func refundToken(_ key: StateKey, limit: RateLimit) async throws
+
     /// Reserves one credential attempt at `key` before the (slow) check runs. An admitted reservation already
     /// counts as a consecutive failure; the caller clears it with ``resetAttempts(_:)`` when the check succeeds.
     /// When the reservation brings the count to a step of `schedule`, the key locks for that step's wait.
+    /// The reservation that brings the count to `schedule.hardLockAfter` is still admitted (it may be the right
+    /// credential) and makes the count permanent; the next reservation finds the count there, sets the hard lock
+    /// and answers ``AttemptReservation/hardLocked``. So at most `hardLockAfter` consecutive failures ever run.
     func reserveAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws -> AttemptReservation
+
+    /// Undoes one admitted reservation at `key` that never ran its check (another budget refused the attempt):
+    /// takes one failure off the count and lifts any timed lock, since every reservation that raced it was
+    /// refused by that lock. Unlike ``resetAttempts(_:)`` it keeps the rest of the count, so refusing an attempt
+    /// elsewhere never wipes the failures an attacker already spent here. A hard lock stays.
+    func refundAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws
 
     /// Clears the consecutive-failure count and any timed lock at `key` (a successful check). A hard lock stays:
     /// only ``clearLockout(_:)`` lifts it.
@@ -25,7 +42,8 @@ public protocol StateStore: Sendable {
     /// Clears everything at `key`, hard lock included (a completed recovery flow, or an administrator).
     func clearLockout(_ key: StateKey) async throws
 
-    /// The lockout state at `key`, without changing it.
+    /// The lockout state at `key`, without changing it. A count at `schedule.hardLockAfter` reports
+    /// ``LockoutStatus/hardLocked``: the next reservation will set the hard lock unless a success resets it first.
     func lockoutStatus(_ key: StateKey, schedule: LockoutSchedule) async throws -> LockoutStatus
 
     /// Raises the counter at `key` to `value` if nothing is stored or the stored value is smaller, and keeps it for

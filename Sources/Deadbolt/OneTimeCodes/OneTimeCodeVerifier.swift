@@ -1,0 +1,243 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Which kind of code a verification checked.
+public enum OneTimeCodeKind: String, Sendable, Equatable {
+    /// A TOTP code (RFC 6238).
+    case totp
+    /// An HOTP code (RFC 4226), or a resynchronising pair of them.
+    case hotp
+    /// An SMS or e-mail code from ``IssuedCodeSender``.
+    case issuedCode = "issued-code"
+    /// A recovery code from ``RecoveryCodes``.
+    case recoveryCode = "recovery-code"
+}
+
+/// What an accepted code tells the service.
+public struct OneTimeCodeAcceptance: Sendable, Equatable {
+    /// The kind of code.
+    public let kind: OneTimeCodeKind
+    /// TOTP: the time step matched; HOTP: the counter matched (store `counter + 1` as the next expected one).
+    public let counter: UInt64?
+    /// TOTP: steps from the current one (negative: the past); HOTP: counters past the expected one. Services may
+    /// store it to track a drifting token.
+    public let drift: Int64?
+    /// Recovery codes: how many are left (prompt the user to make a new set when few are).
+    public let remainingRecoveryCodes: Int?
+
+    /// An acceptance (the verifier makes these; services build them to compare outcomes in their tests).
+    public init(kind: OneTimeCodeKind, counter: UInt64?, drift: Int64?, remainingRecoveryCodes: Int?) {
+        self.kind = kind
+        self.counter = counter
+        self.drift = drift
+        self.remainingRecoveryCodes = remainingRecoveryCodes
+    }
+}
+
+/// The outcome of checking one code. Every case maps to one ``SecondFactorEventKind`` through ``eventKind``.
+public enum OneTimeCodeOutcome: Sendable, Equatable {
+    /// The right code, unused: the lockout budget is reset.
+    case accepted(OneTimeCodeAcceptance)
+    /// A wrong code (or one bound to another request); it counts against the lockout budget.
+    case rejected
+    /// The right code, already used: refused, and worth a security event (someone else may have seen it).
+    case replayed
+    /// No code is waiting: never issued, expired, used, or out of tries (issued codes only).
+    case expired
+    /// The account's second-factor budget is locked; nothing was checked. `retryAfter` is `nil` for a hard lock
+    /// that only ``StateStore/clearLockout(_:)`` lifts.
+    case locked(retryAfter: Duration?)
+
+    /// The security event this outcome calls for. The events module maps these names to its own event type.
+    public var eventKind: SecondFactorEventKind {
+        switch self {
+        case .accepted: .secondFactorAccepted
+        case .rejected: .secondFactorRejected
+        case .replayed: .secondFactorReplayed
+        case .expired: .secondFactorExpired
+        case .locked: .secondFactorLocked
+        }
+    }
+}
+
+/// The security event kinds second-factor checks produce, named for the events module.
+public enum SecondFactorEventKind: String, Sendable, CaseIterable {
+    /// A code was accepted.
+    case secondFactorAccepted = "second-factor.accepted"
+    /// A wrong code was submitted.
+    case secondFactorRejected = "second-factor.rejected"
+    /// A used code was submitted again: a possible phishing relay or shoulder-surfer.
+    case secondFactorReplayed = "second-factor.replayed"
+    /// A code was submitted where none was waiting.
+    case secondFactorExpired = "second-factor.expired"
+    /// A code was submitted while the account's second factor was locked.
+    case secondFactorLocked = "second-factor.locked"
+}
+
+/// The one path every second-factor code goes through: TOTP, HOTP, SMS/e-mail and recovery codes.
+///
+/// Each check reserves an attempt in the account's lockout budget before anything else (RFC 4226 §7.3), at the
+/// state key `lockout` / account / `second-factor` under ``lockout`` — one budget for all kinds, so an attacker cannot
+/// spread guesses over them — and resets it on acceptance. A replayed or wrong code stays counted. Comparisons
+/// run in constant time; TOTP and HOTP codes are accepted at most once each (the credential's last-used step or
+/// counter advances atomically through ``StateStore/advanceCounter(_:to:ttl:)``, storing step + 1 so step 0
+/// works); issued and recovery codes are single use by their store operations.
+///
+/// A `StateStoreError` is thrown, never turned into an acceptance: callers fail closed.
+public struct OneTimeCodeVerifier: Sendable {
+    /// The shared state.
+    public let store: any StateStore
+    /// The lockout schedule for the second-factor budget.
+    public let lockout: LockoutSchedule
+    /// How long an HOTP credential's last-used counter is kept: ten years by default.
+    public let hotpCounterLifetime: Duration
+    let hashingKey: CodeHashingKey
+    let unixTime: @Sendable () -> UInt64
+
+    /// A lockout for guessable codes: 5 free tries, then 30 s doubling to 15 min; hard lock at 100 failures
+    /// (NIST SP 800-63B §5.2.2), forgotten after a day.
+    public static let defaultLockout = LockoutSchedule(
+        threshold: 5, initialWait: .seconds(30), maximumWait: .seconds(900), hardLockAfter: 100,
+        failureMemory: .seconds(86_400))
+
+    /// A verifier.
+    /// - Parameters:
+    ///   - hashingKey: the key issued and recovery codes were hashed under.
+    ///   - unixTime: the wall clock for TOTP, in Unix seconds; tests inject one.
+    public init(
+        store: any StateStore, hashingKey: CodeHashingKey, lockout: LockoutSchedule = defaultLockout,
+        hotpCounterLifetime: Duration = .seconds(10 * 365 * 86_400),
+        unixTime: @escaping @Sendable () -> UInt64 = OneTimeCodeVerifier.systemUnixTime
+    ) {
+        self.store = store
+        self.hashingKey = hashingKey
+        self.lockout = lockout
+        self.hotpCounterLifetime = hotpCounterLifetime
+        self.unixTime = unixTime
+    }
+
+    /// The system's real-time clock in whole Unix seconds (0 if it reads before 1970).
+    public static func systemUnixTime() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return now.tv_sec > 0 ? UInt64(now.tv_sec) : 0
+    }
+
+    /// The lockout key of an account's second-factor budget: `lockout` / `account` / `second-factor`.
+    /// - Throws: ``StateStoreError/invalidKey(_:)``.
+    public static func lockoutKey(account: String) throws -> StateKey {
+        try StateKey(namespace: "lockout", scope: account, name: "second-factor")
+    }
+
+    /// Checks a TOTP `code` for `account`'s credential `credential` (an id of the enrolled authenticator) within
+    /// `window` of the current step.
+    /// - Throws: ``OTPError``, ``StateStoreError``.
+    public func verifyTOTP(
+        _ code: String, totp: TOTP, account: String, credential: String = "totp", window: OTPWindow = .default
+    ) async throws -> OneTimeCodeOutcome {
+        let stepKey = try StateKey(namespace: "otp-step", scope: account, name: credential)
+        return try await guarded(account: account) {
+            guard let match = try totp.match(code, at: unixTime(), window: window) else { return .rejected }
+            // Past the window's span the step can no longer match, so the marker need not outlive it.
+            let span = Int64(window.past + window.future + 2) * Int64(totp.period)
+            // Step UInt64.max cannot be marked used (step + 1 overflows), so it is never accepted.
+            let (next, overflow) = match.counter.addingReportingOverflow(1)
+            guard !overflow else { return .rejected }
+            guard try await store.advanceCounter(stepKey, to: next, ttl: .seconds(span)) else { return .replayed }
+            return .accepted(.init(kind: .totp, counter: match.counter, drift: match.drift, remainingRecoveryCodes: nil))
+        }
+    }
+
+    /// Checks an HOTP `code` for `account`'s credential at `expectedCounter` (the service's stored next counter)
+    /// or up to `lookAhead` counters after it (RFC 4226 §7.4). On acceptance, store `counter + 1` of the result.
+    /// - Throws: ``OTPError``, ``StateStoreError``.
+    public func verifyHOTP(
+        _ code: String, hotp: HOTP, account: String, credential: String = "hotp", expectedCounter: UInt64,
+        lookAhead: Int = 10
+    ) async throws -> OneTimeCodeOutcome {
+        try await guarded(account: account) {
+            let match = try hotp.match(code, counter: expectedCounter, lookAhead: lookAhead)
+            return try await acceptHOTP(match, account: account, credential: credential)
+        }
+    }
+
+    /// Resynchronises an HOTP token that ran far ahead with two consecutive codes (RFC 4226 §7.4), searching
+    /// `lookAhead` counters (default 100) after `expectedCounter`. The result's counter is the second code's.
+    /// - Throws: ``OTPError``, ``StateStoreError``.
+    public func resynchronizeHOTP(
+        first: String, second: String, hotp: HOTP, account: String, credential: String = "hotp",
+        expectedCounter: UInt64, lookAhead: Int = 100
+    ) async throws -> OneTimeCodeOutcome {
+        try await guarded(account: account) {
+            let match = try hotp.resynchronize(first: first, second: second, counter: expectedCounter, lookAhead: lookAhead)
+            return try await acceptHOTP(match, account: account, credential: credential)
+        }
+    }
+
+    /// Redeems an SMS or e-mail code issued by ``IssuedCodeSender`` for `account` and `purpose`; `binding` must be
+    /// the one given at issue (compared in constant time). A code redeemed with another binding is spent and
+    /// rejected. Input may be lower case, with spaces or hyphens.
+    /// - Throws: ``MACError``, ``StateStoreError``.
+    public func verifyIssuedCode(_ code: String, account: String, purpose: CodePurpose, binding: [UInt8]) async throws
+        -> OneTimeCodeOutcome
+    {
+        let key = try IssuedCodeSender.codeKey(account: account, purpose: purpose)
+        return try await guarded(account: account) {
+            guard var normalized = CodeAlphabet.normalize(code) else { return .rejected }
+            defer { SecretBytes.wipe(&normalized) }
+            let digest = try IssuedCodeSender.digest(normalized, account: account, purpose: purpose, key: hashingKey)
+            switch try await store.redeemCode(key, digest: digest) {
+            case .redeemed(let context):
+                guard ConstantTime.equals(context, binding) else { return .rejected }
+                return .accepted(.init(kind: .issuedCode, counter: nil, drift: nil, remainingRecoveryCodes: nil))
+            case .mismatch:
+                return .rejected
+            case .absent:
+                return .expired
+            }
+        }
+    }
+
+    /// Redeems one of `account`'s recovery codes (``RecoveryCodes``); it cannot be used again.
+    /// - Throws: ``MACError``, ``StateStoreError``.
+    public func verifyRecoveryCode(_ code: String, account: String) async throws -> OneTimeCodeOutcome {
+        let key = try RecoveryCodes.setKey(account: account)
+        return try await guarded(account: account) {
+            guard var normalized = CodeAlphabet.normalize(code), normalized.count == RecoveryCodes.symbolsPerCode else {
+                return .rejected
+            }
+            defer { SecretBytes.wipe(&normalized) }
+            let digest = try RecoveryCodes.digest(normalized, account: account, key: hashingKey)
+            guard let remaining = try await store.redeemFromCodeSet(key, digest: digest) else { return .rejected }
+            return .accepted(.init(kind: .recoveryCode, counter: nil, drift: nil, remainingRecoveryCodes: remaining))
+        }
+    }
+
+    private func acceptHOTP(_ match: OTPMatch?, account: String, credential: String) async throws -> OneTimeCodeOutcome {
+        guard let match else { return .rejected }
+        let counterKey = try StateKey(namespace: "otp-counter", scope: account, name: credential)
+        // Counter UInt64.max cannot be marked used (counter + 1 overflows), so it is never accepted.
+        let (next, overflow) = match.counter.addingReportingOverflow(1)
+        guard !overflow else { return .rejected }
+        guard try await store.advanceCounter(counterKey, to: next, ttl: hotpCounterLifetime) else { return .replayed }
+        return .accepted(.init(kind: .hotp, counter: match.counter, drift: match.drift, remainingRecoveryCodes: nil))
+    }
+
+    /// Reserve an attempt, run the check, and reset the budget only on acceptance.
+    private func guarded(account: String, _ check: () async throws -> OneTimeCodeOutcome) async throws
+        -> OneTimeCodeOutcome
+    {
+        let key = try Self.lockoutKey(account: account)
+        switch try await store.reserveAttempt(key, schedule: lockout) {
+        case .locked(let retryAfter): return .locked(retryAfter: retryAfter)
+        case .hardLocked: return .locked(retryAfter: nil)
+        case .admitted: break
+        }
+        let outcome = try await check()
+        if case .accepted = outcome { try await store.resetAttempts(key) }
+        return outcome
+    }
+}

@@ -1,0 +1,61 @@
+/// A binary min-heap of expiry times for one shard of ``InMemoryStateStore``, so sweeping expired entries and
+/// finding the entry nearest expiry cost O(log n) per entry instead of a scan of the whole shard on every insert
+/// into a full shard (a flood of distinct keys inserts into a full shard every time).
+///
+/// Entries are never removed from the middle: an item whose `generation` no longer matches its key's entry is
+/// stale and skipped when it reaches the top. ``needsCompaction(liveCount:)`` bounds the stale items.
+struct ExpiryHeap {
+    struct Item {
+        var expiresAt: Int64
+        var generation: UInt64
+        var key: StateKey
+    }
+
+    private(set) var items: [Item] = []
+
+    var count: Int { items.count }
+    var top: Item? { items.first }
+
+    mutating func push(_ item: Item) {
+        items.append(item)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child].expiresAt < items[parent].expiresAt else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    @discardableResult
+    mutating func pop() -> Item? {
+        guard let first = items.first else { return nil }
+        let last = items.removeLast()
+        guard !items.isEmpty else { return first }
+        items[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < items.count, items[left].expiresAt < items[smallest].expiresAt { smallest = left }
+            if right < items.count, items[right].expiresAt < items[smallest].expiresAt { smallest = right }
+            guard smallest != parent else { break }
+            items.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return first
+    }
+
+    /// Whether stale items outnumber live ones enough that rebuilding is cheaper than carrying them.
+    func needsCompaction(liveCount: Int) -> Bool {
+        items.count > 2 * liveCount + 64
+    }
+
+    /// Replaces the contents with `live` items (one per entry that expires).
+    mutating func rebuild(from live: [Item]) {
+        items = []
+        items.reserveCapacity(live.count)
+        for item in live { push(item) }
+    }
+}

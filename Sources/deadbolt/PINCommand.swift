@@ -1,0 +1,181 @@
+import ArgumentParser
+import Deadbolt
+import Foundation
+
+/// `deadbolt pin`: the PIN policy at the command line.
+struct PINCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pin",
+        abstract: "Check PINs against Deadbolt's PIN policy.",
+        subcommands: [PINCheckCommand.self, PINSpaceCommand.self]
+    )
+}
+
+/// The policy options `check` and `space` share: a named profile, or explicit lengths.
+///
+/// Values are taken as text and validated in `policy()`, so a bad value exits 2 with a reason rather than with
+/// ArgumentParser's own usage code.
+struct PINPolicyOptions: ParsableArguments {
+    @Option(help: "The policy profile: 'standard' (4 to 6 digits) or 'six-digit' (exactly 6).")
+    var profile: String?
+
+    @Option(name: .customLong("min-length"), help: "The fewest digits allowed (4 to 8); instead of --profile.")
+    var minimumLength: String?
+
+    @Option(name: .customLong("max-length"), help: "The most digits allowed (4 to 8); instead of --profile.")
+    var maximumLength: String?
+
+    func policy() throws(UsageError) -> PINPolicy {
+        if minimumLength == nil && maximumLength == nil {
+            switch profile {
+            case nil, "standard": return .standard
+            case "six-digit": return .recommendedSixDigit
+            default: throw UsageError("--profile must be 'standard' or 'six-digit'")
+            }
+        }
+        guard profile == nil else { throw UsageError("give --profile or --min-length/--max-length, not both") }
+        let standard = PINPolicy.standard.lengths
+        guard let minimum = Self.length(minimumLength, default: standard.lowerBound),
+            let maximum = Self.length(maximumLength, default: standard.upperBound), minimum <= maximum
+        else {
+            throw UsageError("--min-length and --max-length must be whole numbers with min <= max")
+        }
+        do {
+            return try PINPolicy(lengths: minimum...maximum)
+        } catch {
+            throw UsageError(String(describing: error))
+        }
+    }
+
+    private static func length(_ text: String?, default fallback: Int) -> Int? {
+        guard let text else { return fallback }
+        guard text.utf8.count <= 2 else { return nil }
+        return Int(text)
+    }
+}
+
+/// A command-line mistake: printed to standard error, exit status 2.
+struct UsageError: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+
+    /// Prints the reason and returns the exit code to throw.
+    func report() -> ExitCode {
+        FileHandle.standardError.write(Data("deadbolt pin: \(reason)\n".utf8))
+        return ExitCode(2)
+    }
+}
+
+/// `deadbolt pin check`: whether the policy allows the PIN on standard input.
+struct PINCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check a PIN read from standard input against the PIN policy.",
+        discussion: """
+            The PIN is read from standard input (with echo off on a terminal), never from the command line. \
+            Every rule it breaks is printed to standard output, one per line; the PIN itself is never printed.
+
+            The person's context is optional: --birth-date, --ssn-last-four and --phone refuse PINs built from \
+            them. A previous PIN is a secret and is not accepted as an option; the library takes it in PINContext.
+
+            Exit status:
+              0  the policy allows the PIN
+              1  the policy refuses the PIN (the reasons are on standard output)
+              2  bad usage: an invalid option value, a missing value, an unexpected argument, or nothing on \
+                 standard input
+            """
+    )
+
+    @OptionGroup var policyOptions: PINPolicyOptions
+
+    @Option(name: .customLong("birth-date"), help: "The person's birth date, YYYY-MM-DD.")
+    var birthDate: String?
+
+    @Option(name: .customLong("ssn-last-four"), help: "The last four digits of the person's SSN.")
+    var ssnLastFour: String?
+
+    @Option(name: .customLong("phone"), help: "The person's phone number (digits, spaces, + - . ( )).")
+    var phoneNumber: String?
+
+    // Collects what the parser does not recognise, so it exits 2 like every other usage error.
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var unexpected: [String] = []
+
+    func run() throws {
+        let policy: PINPolicy
+        let context: PINContext
+        do throws(UsageError) {
+            guard unexpected.isEmpty else {
+                throw UsageError("unexpected argument; the PIN is read from standard input")
+            }
+            policy = try policyOptions.policy()
+            context = try makeContext()
+        } catch {
+            throw error.report()
+        }
+        var pin: [UInt8]
+        do {
+            pin = try SecretInput.read(prompt: "PIN: ")
+        } catch SecretInput.Failure.tooLong {
+            // Longer than any line SecretInput keeps, so far longer than any PIN: a refusal, not a usage error.
+            print(PINPolicy.Violation.tooLong(maximum: policy.lengths.upperBound).message)
+            throw ExitCode(1)
+        } catch {
+            throw UsageError("no PIN on standard input").report()
+        }
+        defer { SecretBytes.wipe(&pin) }
+        let violations = policy.evaluate(utf8: pin, context: context)
+        guard violations.isEmpty else {
+            for violation in violations { print(violation.message) }
+            throw ExitCode(1)
+        }
+    }
+
+    private func makeContext() throws(UsageError) -> PINContext {
+        do {
+            return try PINContext(
+                birthDate: birthDate.map { try PINContext.BirthDate(iso8601: $0) },
+                ssnLastFour: ssnLastFour, phoneNumber: phoneNumber
+            )
+        } catch {
+            throw UsageError(String(describing: error))
+        }
+    }
+}
+
+/// `deadbolt pin space`: how many PINs of each length the policy leaves, counted by brute force.
+struct PINSpaceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "space",
+        abstract: "Print how many PINs of each length the policy allows without personal context.",
+        discussion: """
+            Every candidate of each length is evaluated (10^length of them): lengths 4 to 6 take under a second \
+            in a release build, length 8 several seconds. \
+            Exit status: 0 on success, 2 on bad usage.
+            """
+    )
+
+    @OptionGroup var policyOptions: PINPolicyOptions
+
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var unexpected: [String] = []
+
+    func run() throws {
+        let policy: PINPolicy
+        do throws(UsageError) {
+            guard unexpected.isEmpty else { throw UsageError("unexpected argument") }
+            policy = try policyOptions.policy()
+        } catch {
+            throw error.report()
+        }
+        print("| Length | Candidates | Allowed | Refused | Allowed (%) |")
+        print("|-------:|-----------:|--------:|--------:|------------:|")
+        for length in policy.lengths {
+            var candidates = 1
+            for _ in 0..<length { candidates *= 10 }
+            let allowed = policy.remainingSpace(length: length)
+            let percent = String(format: "%.2f", Double(allowed) * 100 / Double(candidates))
+            print("| \(length) | \(candidates) | \(allowed) | \(candidates - allowed) | \(percent) |")
+        }
+    }
+}
