@@ -119,7 +119,7 @@ for result in python:
     row = deadbolt_row(result["group"], result["match"])
     if row is None:
         notes = deadbolt.get(group_names[result["group"]], {}).get("notes", [])
-        reason = next((n for n in notes if "landed" in n), "no Deadbolt figure")
+        reason = (notes[-1][:90] + "…") if notes else "no Deadbolt figure"
         print(f"{result['group']:8} {result['match']:30} {fmt(result['median']):>12} {'—':>12} {'—':>8}  {reason}")
         continue
     deadbolt_median = row["summary"]["median"]
