@@ -87,7 +87,7 @@ struct TOTPCommand: AsyncParsableCommand {
         func run() async throws {
             let totp = try readTOTP(from: try SecretInput.read(prompt: "Base32 secret: "), parameters)
             do {
-                print(try totp.code(at: at ?? OneTimeCodeVerifier.systemUnixTime()))
+                print(try totp.code(at: at ?? SystemClock().unixSeconds()))
             } catch let error as OTPError {
                 throw usage("\(error)")
             }
@@ -122,7 +122,7 @@ struct TOTPCommand: AsyncParsableCommand {
             let match: OTPMatch?
             do {
                 match = try totp.match(
-                    String(decoding: code, as: UTF8.self), at: at ?? OneTimeCodeVerifier.systemUnixTime(),
+                    String(decoding: code, as: UTF8.self), at: at ?? SystemClock().unixSeconds(),
                     window: OTPWindow(past: past, future: future))
             } catch let error as OTPError {
                 throw usage("\(error)")

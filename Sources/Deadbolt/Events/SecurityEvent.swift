@@ -30,6 +30,8 @@ public struct SecurityEvent: Sendable, Hashable {
         case codeRejected
         /// A one-time code that was already used was presented again.
         case codeReplayed
+        /// A one-time code was presented where none was waiting: expired, used up, or out of tries.
+        case codeExpired
         /// A recovery code was used.
         case recoveryCodeUsed
         /// The state store could not answer; the policy failed closed or open as configured.

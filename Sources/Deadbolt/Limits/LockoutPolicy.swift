@@ -263,18 +263,12 @@ public struct LockoutPolicy: Sendable {
         _ kind: SecurityEvent.Kind, _ account: String, _ source: String?, _ device: String?, failures: Int? = nil,
         retryAfter: Duration? = nil, storeFailure: StateStoreError? = nil
     ) async {
-        await events.record(
-            SecurityEvent(
-                kind: kind, millisecondsSinceEpoch: wallClock.millisecondsSinceEpoch(), account: account,
-                source: source, device: device, failures: failures, retryAfter: retryAfter, storeFailure: storeFailure
-            )
-        )
+        await EventRecorder(sink: events, wallClock: wallClock).record(
+            kind, account: account, source: source, device: device, failures: failures, retryAfter: retryAfter,
+            storeFailure: storeFailure)
     }
 
-    private static func storeError(_ error: any Error) -> StateStoreError {
-        // A store may throw something else (a cancelled task, a driver's own error): record it without its text.
-        error as? StateStoreError ?? .unavailable(reason: "unexpected store error")
-    }
+    private static func storeError(_ error: any Error) -> StateStoreError { EventRecorder.storeError(error) }
 }
 
 /// The answer to ``LockoutPolicy/reserve(account:source:device:)``.

@@ -96,12 +96,14 @@ public struct IssuedCodeSender: Sendable {
     /// The rules.
     public let policy: IssuedCodePolicy
     let hashingKey: CodeHashingKey
+    let events: EventRecorder
 
-    /// A sender.
+    /// A sender, recording ``SecurityEvent/Kind/codeIssued`` (never the code) to `events` for each code sent.
     /// - Throws: ``OneTimeCodeError/invalidFormat`` or ``OneTimeCodeError/invalidPolicy(_:)``.
-    public init(store: any StateStore, delivery: any CodeDelivery, hashingKey: CodeHashingKey, policy: IssuedCodePolicy = .init())
-        throws
-    {
+    public init(
+        store: any StateStore, delivery: any CodeDelivery, hashingKey: CodeHashingKey, policy: IssuedCodePolicy = .init(),
+        events: any SecurityEventSink = DiscardingEventSink(), wallClock: any WallClock = SystemClock()
+    ) throws {
         guard policy.format.alphabetAndLength != nil else { throw OneTimeCodeError.invalidFormat }
         guard policy.lifetime > .zero else { throw OneTimeCodeError.invalidPolicy("the lifetime must be positive") }
         guard (1...10).contains(policy.tries) else { throw OneTimeCodeError.invalidPolicy("tries must be 1 to 10") }
@@ -110,6 +112,7 @@ public struct IssuedCodeSender: Sendable {
         self.delivery = delivery
         self.hashingKey = hashingKey
         self.policy = policy
+        self.events = EventRecorder(sink: events, wallClock: wallClock)
     }
 
     /// Issues a code for `account` and `purpose`, bound to `binding` (the id of the request that asked for it, up to
@@ -135,6 +138,7 @@ public struct IssuedCodeSender: Sendable {
             try? await store.remove(cooldownKey)
             throw error
         }
+        await events.record(.codeIssued, account: account)
         return .sent
     }
 

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Which kind of code a verification checked.
 public enum OneTimeCodeKind: String, Sendable, Equatable {
     /// A TOTP code (RFC 6238).
@@ -37,7 +31,7 @@ public struct OneTimeCodeAcceptance: Sendable, Equatable {
     }
 }
 
-/// The outcome of checking one code. Every case maps to one ``SecondFactorEventKind`` through ``eventKind``.
+/// The outcome of checking one code. Every case maps to one ``SecurityEvent/Kind`` through ``eventKind``.
 public enum OneTimeCodeOutcome: Sendable, Equatable {
     /// The right code, unused: the lockout budget is reset.
     case accepted(OneTimeCodeAcceptance)
@@ -51,30 +45,16 @@ public enum OneTimeCodeOutcome: Sendable, Equatable {
     /// that only ``StateStore/clearLockout(_:)`` lifts.
     case locked(retryAfter: Duration?)
 
-    /// The security event this outcome calls for. The events module maps these names to its own event type.
-    public var eventKind: SecondFactorEventKind {
+    /// The security event this outcome calls for (the verifier records it).
+    public var eventKind: SecurityEvent.Kind {
         switch self {
-        case .accepted: .secondFactorAccepted
-        case .rejected: .secondFactorRejected
-        case .replayed: .secondFactorReplayed
-        case .expired: .secondFactorExpired
-        case .locked: .secondFactorLocked
+        case .accepted(let acceptance): acceptance.kind == .recoveryCode ? .recoveryCodeUsed : .codeRedeemed
+        case .rejected: .codeRejected
+        case .replayed: .codeReplayed
+        case .expired: .codeExpired
+        case .locked: .attemptBlocked
         }
     }
-}
-
-/// The security event kinds second-factor checks produce, named for the events module.
-public enum SecondFactorEventKind: String, Sendable, CaseIterable {
-    /// A code was accepted.
-    case secondFactorAccepted = "second-factor.accepted"
-    /// A wrong code was submitted.
-    case secondFactorRejected = "second-factor.rejected"
-    /// A used code was submitted again: a possible phishing relay or shoulder-surfer.
-    case secondFactorReplayed = "second-factor.replayed"
-    /// A code was submitted where none was waiting.
-    case secondFactorExpired = "second-factor.expired"
-    /// A code was submitted while the account's second factor was locked.
-    case secondFactorLocked = "second-factor.locked"
 }
 
 /// The one path every second-factor code goes through: TOTP, HOTP, SMS/e-mail and recovery codes.
@@ -86,7 +66,9 @@ public enum SecondFactorEventKind: String, Sendable, CaseIterable {
 /// counter advances atomically through ``StateStore/advanceCounter(_:to:ttl:)``, storing step + 1 so step 0
 /// works); issued and recovery codes are single use by their store operations.
 ///
-/// A `StateStoreError` is thrown, never turned into an acceptance: callers fail closed.
+/// Every outcome is recorded as a ``SecurityEvent`` (``OneTimeCodeOutcome/eventKind``), never with the code. A
+/// `StateStoreError` is recorded as ``SecurityEvent/Kind/storeUnavailable`` and thrown, never turned into an
+/// acceptance: callers fail closed.
 public struct OneTimeCodeVerifier: Sendable {
     /// The shared state.
     public let store: any StateStore
@@ -95,7 +77,7 @@ public struct OneTimeCodeVerifier: Sendable {
     /// How long an HOTP credential's last-used counter is kept: ten years by default.
     public let hotpCounterLifetime: Duration
     let hashingKey: CodeHashingKey
-    let unixTime: @Sendable () -> UInt64
+    let events: EventRecorder
 
     /// A lockout for guessable codes: 5 free tries, then 30 s doubling to 15 min; hard lock at 100 failures
     /// (NIST SP 800-63B §5.2.2), forgotten after a day.
@@ -106,25 +88,20 @@ public struct OneTimeCodeVerifier: Sendable {
     /// A verifier.
     /// - Parameters:
     ///   - hashingKey: the key issued and recovery codes were hashed under.
-    ///   - unixTime: the wall clock for TOTP, in Unix seconds; tests inject one.
+    ///   - events: where each outcome is recorded.
+    ///   - wallClock: TOTP's time and the events' timestamps; tests inject one.
     public init(
         store: any StateStore, hashingKey: CodeHashingKey, lockout: LockoutSchedule = defaultLockout,
         hotpCounterLifetime: Duration = .seconds(10 * 365 * 86_400),
-        unixTime: @escaping @Sendable () -> UInt64 = OneTimeCodeVerifier.systemUnixTime
+        events: any SecurityEventSink = DiscardingEventSink(), wallClock: any WallClock = SystemClock()
     ) {
         self.store = store
         self.hashingKey = hashingKey
         self.lockout = lockout
         self.hotpCounterLifetime = hotpCounterLifetime
-        self.unixTime = unixTime
+        self.events = EventRecorder(sink: events, wallClock: wallClock)
     }
 
-    /// The system's real-time clock in whole Unix seconds (0 if it reads before 1970).
-    public static func systemUnixTime() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return now.tv_sec > 0 ? UInt64(now.tv_sec) : 0
-    }
 
     /// The lockout key of an account's second-factor budget: `lockout` / `account` / `second-factor`.
     /// - Throws: ``StateStoreError/invalidKey(_:)``.
@@ -140,7 +117,7 @@ public struct OneTimeCodeVerifier: Sendable {
     ) async throws -> OneTimeCodeOutcome {
         let stepKey = try StateKey(namespace: "otp-step", scope: account, name: credential)
         return try await guarded(account: account) {
-            guard let match = try totp.match(code, at: unixTime(), window: window) else { return .rejected }
+            guard let match = try totp.match(code, at: events.wallClock.unixSeconds(), window: window) else { return .rejected }
             // Past the window's span the step can no longer match, so the marker need not outlive it.
             let span = Int64(window.past + window.future + 2) * Int64(totp.period)
             // Step UInt64.max cannot be marked used (step + 1 overflows), so it is never accepted.
@@ -226,18 +203,27 @@ public struct OneTimeCodeVerifier: Sendable {
         return .accepted(.init(kind: .hotp, counter: match.counter, drift: match.drift, remainingRecoveryCodes: nil))
     }
 
-    /// Reserve an attempt, run the check, and reset the budget only on acceptance.
+    /// Reserve an attempt, run the check, reset the budget only on acceptance, and record the outcome.
     private func guarded(account: String, _ check: () async throws -> OneTimeCodeOutcome) async throws
         -> OneTimeCodeOutcome
     {
         let key = try Self.lockoutKey(account: account)
-        switch try await store.reserveAttempt(key, schedule: lockout) {
-        case .locked(let retryAfter): return .locked(retryAfter: retryAfter)
-        case .hardLocked: return .locked(retryAfter: nil)
-        case .admitted: break
+        let outcome: OneTimeCodeOutcome
+        do {
+            switch try await store.reserveAttempt(key, schedule: lockout) {
+            case .locked(let retryAfter): outcome = .locked(retryAfter: retryAfter)
+            case .hardLocked: outcome = .locked(retryAfter: nil)
+            case .admitted:
+                outcome = try await check()
+                if case .accepted = outcome { try await store.resetAttempts(key) }
+            }
+        } catch let error as StateStoreError {
+            await events.record(.storeUnavailable, account: account, storeFailure: error)
+            throw error
         }
-        let outcome = try await check()
-        if case .accepted = outcome { try await store.resetAttempts(key) }
+        var retryAfter: Duration?
+        if case .locked(let wait) = outcome { retryAfter = wait }
+        await events.record(outcome.eventKind, account: account, retryAfter: retryAfter)
         return outcome
     }
 }

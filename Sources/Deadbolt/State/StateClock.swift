@@ -25,6 +25,14 @@ public protocol WallClock: Sendable {
     func millisecondsSinceEpoch() -> Int64
 }
 
+extension WallClock {
+    /// Whole seconds since the Unix epoch, as TOTP counts them (0 for a clock that reads before 1970).
+    public func unixSeconds() -> UInt64 {
+        let milliseconds = millisecondsSinceEpoch()
+        return milliseconds > 0 ? UInt64(milliseconds / 1000) : 0
+    }
+}
+
 /// The system's clocks: `ContinuousClock` for monotonic time and `CLOCK_REALTIME` for wall time.
 ///
 /// `ContinuousClock` keeps counting while the machine sleeps (Linux `CLOCK_BOOTTIME`), so a lock set before a

@@ -82,7 +82,7 @@ extension OneTimeCodesTests {
             if first != second {
                 #expect(try await verifier.verifyIssuedCode(first, account: "alice", purpose: .signInStepUp, binding: binding) == .rejected)
             }
-            #expect(try await verifier.verifyIssuedCode(second, account: "alice", purpose: .signInStepUp, binding: binding).eventKind == .secondFactorAccepted)
+            #expect(try await verifier.verifyIssuedCode(second, account: "alice", purpose: .signInStepUp, binding: binding).eventKind == .codeRedeemed)
         }
 
         @Test func unknownAccountsGetTheSameAnswer() async throws {
@@ -111,7 +111,7 @@ extension OneTimeCodesTests {
             #expect(code.utf8.allSatisfy { CodeAlphabet.unambiguous.contains($0) })
             let typed = code.lowercased().prefix(4) + " - " + code.lowercased().dropFirst(4)
             #expect(try await verifier().verifyIssuedCode(String(typed), account: "alice", purpose: .emailVerification, binding: binding)
-                .eventKind == .secondFactorAccepted)
+                .eventKind == .codeRedeemed)
         }
 
         @Test func policiesAreChecked() throws {

@@ -11,7 +11,7 @@ enum RFCSecrets {
 }
 
 /// A wall clock a test sets by hand.
-final class OTPTestClock: Sendable {
+final class OTPTestClock: WallClock {
     private let value: Mutex<UInt64>
 
     init(_ value: UInt64) { self.value = Mutex(value) }
@@ -20,6 +20,8 @@ final class OTPTestClock: Sendable {
         get { value.withLock { $0 } }
         set { value.withLock { $0 = newValue } }
     }
+
+    func millisecondsSinceEpoch() -> Int64 { Int64(now) * 1000 }
 }
 
 /// A delivery that records what it was asked to send, so tests can read the code.

@@ -13,9 +13,11 @@ extension OneTimeCodesTests {
             threshold: 100, initialWait: .seconds(1), maximumWait: .seconds(1), hardLockAfter: 100,
             failureMemory: .seconds(60))
 
+        let events = RecordingEventSink()
+
         func verifier(lockout: LockoutSchedule = OneTimeCodeVerifier.defaultLockout) throws -> OneTimeCodeVerifier {
-            let clock = clock
-            return OneTimeCodeVerifier(store: store, hashingKey: try testHashingKey(), lockout: lockout, unixTime: { clock.now })
+            OneTimeCodeVerifier(
+                store: store, hashingKey: try testHashingKey(), lockout: lockout, events: events, wallClock: clock)
         }
 
         @Test func totpIsAcceptedOnceThenReplayed() async throws {
@@ -27,16 +29,16 @@ extension OneTimeCodesTests {
                 == .accepted(.init(kind: .totp, counter: step, drift: 0, remainingRecoveryCodes: nil)))
             let replay = try await verifier.verifyTOTP(code, totp: totp, account: "alice")
             #expect(replay == .replayed)
-            #expect(replay.eventKind == .secondFactorReplayed)
+            #expect(replay.eventKind == .codeReplayed)
             // An older step's code after a newer one was used is a replay too (RFC 6238 §5.2).
             #expect(try await verifier.verifyTOTP(try totp.code(at: clock.now - 30), totp: totp, account: "alice") == .replayed)
             // Another credential of the same account has its own last-used step.
             #expect(try await verifier.verifyTOTP(code, totp: totp, account: "alice", credential: "phone-2").eventKind
-                == .secondFactorAccepted)
+                == .codeRedeemed)
             // The next step's code is fresh.
             clock.now += 30
             #expect(try await verifier.verifyTOTP(try totp.code(at: clock.now), totp: totp, account: "alice").eventKind
-                == .secondFactorAccepted)
+                == .codeRedeemed)
         }
 
         @Test func driftIsReported() async throws {
@@ -67,7 +69,7 @@ extension OneTimeCodesTests {
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(outcomes.filter { $0.eventKind == .secondFactorAccepted }.count == 1)
+            #expect(outcomes.filter { $0.eventKind == .codeRedeemed }.count == 1)
             #expect(outcomes.filter { $0 == .replayed }.count == 49)
         }
 
@@ -121,7 +123,7 @@ extension OneTimeCodesTests {
                 #expect(try await verifier.verifyTOTP(wrong, totp: totp, account: "alice") == .rejected)
             }
             // Success resets the count: four more wrong codes do not lock.
-            #expect(try await verifier.verifyTOTP(right, totp: totp, account: "alice").eventKind == .secondFactorAccepted)
+            #expect(try await verifier.verifyTOTP(right, totp: totp, account: "alice").eventKind == .codeRedeemed)
             for _ in 0..<4 {
                 #expect(try await verifier.verifyTOTP(wrong, totp: totp, account: "alice") == .rejected)
             }
@@ -131,11 +133,11 @@ extension OneTimeCodesTests {
             let next = try totp.code(at: clock.now)
             let locked = try await verifier.verifyTOTP(next, totp: totp, account: "alice")
             #expect(locked == .locked(retryAfter: .seconds(30)))
-            #expect(locked.eventKind == .secondFactorLocked)
+            #expect(locked.eventKind == .attemptBlocked)
             // The budget is shared by every kind of code for the account.
             #expect(try await verifier.verifyRecoveryCode("AAAA-AAAA-AAAAA", account: "alice") == .locked(retryAfter: .seconds(30)))
             storeClock.advance(by: .seconds(31))
-            #expect(try await verifier.verifyTOTP(next, totp: totp, account: "alice").eventKind == .secondFactorAccepted)
+            #expect(try await verifier.verifyTOTP(next, totp: totp, account: "alice").eventKind == .codeRedeemed)
         }
 
         @Test func hardLockNeedsClearing() async throws {
@@ -152,9 +154,26 @@ extension OneTimeCodesTests {
 
         @Test func everyOutcomeMapsToItsOwnEvent() {
             let acceptance = OneTimeCodeAcceptance(kind: .totp, counter: 1, drift: 0, remainingRecoveryCodes: nil)
-            let outcomes: [OneTimeCodeOutcome] = [.accepted(acceptance), .rejected, .replayed, .expired, .locked(retryAfter: nil)]
-            #expect(outcomes.map(\.eventKind) == SecondFactorEventKind.allCases)
-            #expect(Set(SecondFactorEventKind.allCases.map(\.rawValue)).count == 5)
+            let recovery = OneTimeCodeAcceptance(kind: .recoveryCode, counter: nil, drift: nil, remainingRecoveryCodes: 9)
+            let outcomes: [OneTimeCodeOutcome] = [
+                .accepted(acceptance), .accepted(recovery), .rejected, .replayed, .expired, .locked(retryAfter: nil),
+            ]
+            #expect(
+                outcomes.map(\.eventKind) == [
+                    .codeRedeemed, .recoveryCodeUsed, .codeRejected, .codeReplayed, .codeExpired, .attemptBlocked,
+                ])
+        }
+
+        @Test func everyCheckIsRecordedWithoutTheCode() async throws {
+            let totp = try TOTP(secret: RFCSecrets.sha1)
+            let code = try totp.code(at: clock.now)
+            let verifier = try verifier()
+            _ = try await verifier.verifyTOTP(code, totp: totp, account: "alice")
+            _ = try await verifier.verifyTOTP(code, totp: totp, account: "alice")
+            _ = try await verifier.verifyTOTP("000000", totp: totp, account: "alice")
+            #expect(events.kinds() == [.codeRedeemed, .codeReplayed, .codeRejected])
+            #expect(events.events.allSatisfy { $0.account == "alice" && $0.millisecondsSinceEpoch == Int64(clock.now) * 1000 })
+            #expect(!events.events.map { "\($0)" }.joined().contains(code))
         }
 
         @Test func aClockBeforeTheEpochIsAnError() async throws {

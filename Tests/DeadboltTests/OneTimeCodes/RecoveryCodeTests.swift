@@ -50,7 +50,7 @@ extension OneTimeCodesTests {
             let new = try await RecoveryCodes.issue(account: "alice", count: 5, store: store, hashingKey: key)
             #expect(try await RecoveryCodes.remaining(account: "alice", store: store) == 5)
             #expect(try await verifier.verifyRecoveryCode(old[0], account: "alice") == .rejected)
-            #expect(try await verifier.verifyRecoveryCode(new[0], account: "alice").eventKind == .secondFactorAccepted)
+            #expect(try await verifier.verifyRecoveryCode(new[0], account: "alice").eventKind == .recoveryCodeUsed)
         }
     }
 }
