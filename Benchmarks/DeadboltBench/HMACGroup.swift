@@ -175,15 +175,3 @@ struct CodesGroup {
         return report
     }
 }
-
-/// Limit decisions in the in-memory store.
-struct LimitsGroup {
-    var settings: Settings
-
-    func run() async throws -> GroupReport {
-        var report = GroupReport(name: "limits")
-        report.notes.append(
-            "skipped: the in-memory store and limits (branch limits) have not landed on main.")
-        return report
-    }
-}
