@@ -735,7 +735,9 @@ static uint64_t transform_chain(dbt_hash hash, uint64_t count) {
 
 /* cpuid leaf 7 EBX bit 29 (SHA), with SSSE3 and SSE4.1 (leaf 1 ECX bits 9 and 19) for the shuffles. Cached: under
    a hypervisor cpuid traps and costs microseconds. -1 means not yet asked. */
+#if DBT_HAVE_X86
 static atomic_int sha_ni_cached = -1;
+#endif
 
 static int cpu_has_sha_ni(void) {
 #if DBT_HAVE_X86
