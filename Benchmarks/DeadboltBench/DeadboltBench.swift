@@ -47,6 +47,9 @@ struct DeadboltBench: AsyncParsableCommand {
         emit(
             "deadbolt-bench\(quick ? " --quick" : ""): \(machine.architecture), \(machine.cpuModel), "
                 + "\(machine.cores) cores, SHA extensions: \(machine.shaExtensions ? "yes" : "no")\n\n")
+        #if DEBUG
+            emit("warning: a debug build: the C shims run at -O0, so these figures do not represent Deadbolt\n\n")
+        #endif
         for group in Self.groups where filter.isEmpty || filter.contains(group) {
             let start = Harness.now()
             let result: GroupReport
