@@ -23,7 +23,7 @@ struct ScalingRow: Codable, Sendable {
     var workLabel: String
     var unit: String
     var summary: Summary
-    /// Median over the first row's median.
+    /// The median over rounds of this row's sample over the first row's sample in the same round.
     var ratioToFirst: Double
     /// `ratioToFirst` divided by work over the first row's work: 1.00 means the cost grows linearly with the work
     /// (for throughput: each added worker adds a full worker's rate).

@@ -56,7 +56,8 @@ struct ScalingGroup {
             labels: workers.map { "\($0) workers" }, unit: "op/s",
             summaries: try await Harness.interleave(throughput, rounds: settings.quick ? 2 : 5).map(\.inverted))
         report.notes.append(
-            "÷ first per unit: the ratio to the first row divided by the ratio of the work; 1.00 is linear growth "
+            "÷ first: the median over rounds of this row's figure over the first row's in the same round; per unit: "
+                + "that divided by the ratio of the work, so 1.00 is linear growth "
                 + "(for hashes/s: every added worker adds a whole worker's rate, which holds up to the core count).")
         return report
     }
@@ -64,7 +65,8 @@ struct ScalingGroup {
     static func rows(series: String, work: [Double], labels: [String], unit: String, summaries: [Summary]) -> [ScalingRow] {
         guard let first = summaries.first, let firstWork = work.first else { return [] }
         return zip(zip(work, labels), summaries).map { item, summary in
-            let ratio = summary.median / first.median
+            // Round by round, so drift between rounds does not tilt the ratio (see Summary.ratios).
+            let ratio = Summary.ratios(summary, first).median
             return ScalingRow(
                 series: series, work: item.0, workLabel: item.1, unit: unit, summary: summary, ratioToFirst: ratio,
                 ratioPerUnitOfWork: ratio / (item.0 / firstWork))
