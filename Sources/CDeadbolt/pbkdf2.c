@@ -620,10 +620,10 @@ static DBT_SHA_NI uint32_t sha1_ni_chain(uint64_t count) {
 
 /* ---- The loop over libcrypto's compression functions ----------------------------------------------------------
    SHA1_Transform, SHA256_Transform and SHA512_Transform compress one block into a context's raw state with OpenSSL's
-   assembly for this CPU (AVX2 and BMI2 for SHA-512 here, where plain C is about 1.7 times slower: measured by
-   deadbolt-bench's pbkdf2 group). Only the chaining state of the context is used. The block is laid out once as bytes;
-   an iteration stores the digest into it in big-endian order (a few bswaps) and compresses. OpenSSL 3 deprecates these
-   functions but still exports them, and they compute exactly FIPS 180-4's compression. */
+   assembly chosen for this CPU at run time: for SHA-512, where x86 has no SHA extension, Deadbolt's plain-C path takes
+   about twice as long (deadbolt-bench's pbkdf2 group). Only the chaining state of the context is used. The block is
+   laid out once as bytes; an iteration stores the digest into it in big-endian order (a few bswaps) and compresses.
+   OpenSSL 3 deprecates these functions but still exports them, and they compute exactly FIPS 180-4's compression. */
 
 #pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Wdeprecated-declarations"
