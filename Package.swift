@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "Deadbolt", targets: ["Deadbolt"]),
         .library(name: "DeadboltVectors", targets: ["DeadboltVectors"]),
+        .library(name: "DeadboltRedis", targets: ["DeadboltRedis"]),
         .executable(name: "deadbolt", targets: ["deadbolt"]),
         .executable(name: "deadbolt-bench", targets: ["DeadboltBench"]),
     ],
@@ -39,6 +40,8 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        .target(name: "CHiredis", linkerSettings: [.linkedLibrary("hiredis")]),
+        .target(name: "DeadboltRedis", dependencies: ["Deadbolt", "CHiredis"], swiftSettings: strictSwift),
         .target(
             name: "DeadboltVectors",
             dependencies: ["Deadbolt"],
@@ -79,5 +82,6 @@ let package = Package(
             dependencies: ["Deadbolt", "DeadboltVectors"],
             swiftSettings: strictSwift
         ),
+        .testTarget(name: "DeadboltRedisTests", dependencies: ["DeadboltRedis", "Deadbolt"], swiftSettings: strictSwift),
     ]
 )

@@ -1,6 +1,8 @@
 import CDeadbolt
 
-/// Argon2 (RFC 9106), computed by libargon2.
+/// Argon2 (RFC 9106), computed by Deadbolt's own implementation (AVX-512 or AVX2 where the CPU has them, portable C
+/// elsewhere) after it reproduces RFC 9106 §5's test vectors once per process, else by libargon2. Every path gives the
+/// same tags; libargon2 is the reference the tests hold the others to.
 public enum Argon2 {
     /// The three Argon2 variants (RFC 9106 §3.4).
     public enum Variant: String, Sendable, CaseIterable, Codable {
@@ -94,13 +96,61 @@ public enum Argon2 {
     /// The longest password, secret or associated data accepted.
     public static let maximumInputLength = 4096
 
+    /// Who computes a tag; every implementation gives the same answers (RFC 9106 §5, and libargon2's on random
+    /// inputs). Internal: callers get ``automatic``; tests force each path.
+    enum Implementation: Int32, CaseIterable, Sendable, CustomStringConvertible {
+        /// The fastest path this CPU supports that passed the known-answer check at first use; else libargon2.
+        case automatic = 0
+        /// libargon2, Debian's portable reference build: the reference and the fallback.
+        case libargon2 = 1
+        /// Deadbolt's implementation in portable C.
+        case portable = 2
+        /// Deadbolt's implementation with AVX2.
+        case avx2 = 3
+        /// Deadbolt's implementation with AVX-512VL rotates on 256-bit vectors.
+        case avx512 = 4
+
+        var shimValue: dbt_argon2_implementation { dbt_argon2_implementation(rawValue: UInt32(rawValue)) }
+
+        /// Whether this CPU can run the implementation.
+        var isAvailable: Bool { dbt_argon2_implementation_available(shimValue) != 0 }
+
+        /// What ``automatic`` stands for in this process (runs the known-answer check on first use).
+        static var automaticChoice: Implementation {
+            Implementation(rawValue: Int32(dbt_argon2_automatic_implementation().rawValue)) ?? .libargon2
+        }
+
+        var description: String {
+            switch self {
+            case .automatic: "automatic"
+            case .libargon2: "libargon2"
+            case .portable: "portable"
+            case .avx2: "AVX2"
+            case .avx512: "AVX-512"
+            }
+        }
+    }
+
     /// Computes an Argon2 tag with `parameters` (their salt and tag lengths are ignored: `salt` and `tagLength`
     /// rule). Runs on the calling thread and holds `parameters.memoryBytes` while it runs: from async code, use
-    /// ``PasswordHasher``, which runs it on the hashing pool within a memory budget.
-    /// - Throws: ``HashingError`` when a parameter or input is out of range, or libargon2 fails.
+    /// ``PasswordHasher``, which runs it on the hashing pool within a memory budget, in memory the pool keeps
+    /// mapped between hashes.
+    /// - Throws: ``HashingError`` when a parameter or input is out of range, or the computation fails (no memory).
     public static func hash(
         password: some ContiguousBytes, salt: some ContiguousBytes, secret: some ContiguousBytes = [UInt8](),
         associatedData: some ContiguousBytes = [UInt8](), parameters: Parameters, tagLength: Int
+    ) throws -> [UInt8] {
+        try hash(
+            password: password, salt: salt, secret: secret, associatedData: associatedData, parameters: parameters,
+            tagLength: tagLength, implementation: .automatic)
+    }
+
+    /// ``hash(password:salt:secret:associatedData:parameters:tagLength:)`` by a chosen implementation, for tests.
+    /// - Throws: ``HashingError``, including ``HashingError/backendFailure(_:)`` when this CPU cannot run it.
+    static func hash(
+        password: some ContiguousBytes, salt: some ContiguousBytes, secret: some ContiguousBytes = [UInt8](),
+        associatedData: some ContiguousBytes = [UInt8](), parameters: Parameters, tagLength: Int,
+        implementation: Implementation
     ) throws -> [UInt8] {
         try check("parallelism", Int(parameters.parallelism), 1...Int(maximumParallelism))
         try check("memory (KiB)", Int(parameters.memoryKiB), Int(8 * parameters.parallelism)...Int(maximumMemoryKiB))
@@ -119,8 +169,8 @@ public enum Argon2 {
                         try check("associated data length", associatedData.count, 0...maximumInputLength)
                         return tag.withUnsafeMutableBufferPointer { tag in
                             dbt_argon2(
-                                parameters.variant.shimValue, parameters.version.rawValue, parameters.iterations,
-                                parameters.memoryKiB, parameters.parallelism,
+                                implementation.shimValue, parameters.variant.shimValue, parameters.version.rawValue,
+                                parameters.iterations, parameters.memoryKiB, parameters.parallelism,
                                 password.bytePointer, password.count, salt.bytePointer, salt.count,
                                 secret.bytePointer, secret.count, associatedData.bytePointer, associatedData.count,
                                 tag.baseAddress, tag.count)
@@ -130,7 +180,7 @@ public enum Argon2 {
             }
         }
         guard status == 0 else {
-            throw HashingError.backendFailure("libargon2: " + String(cString: dbt_argon2_error_message(status)))
+            throw HashingError.backendFailure("Argon2: " + String(cString: dbt_argon2_error_message(status)))
         }
         return tag
     }

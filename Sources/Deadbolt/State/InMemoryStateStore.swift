@@ -9,7 +9,7 @@ import Synchronization
 ///   keys at one shard), each behind its own `Mutex`; there is no global lock. Each operation holds one shard's
 ///   lock for its whole read-modify-write, which is what makes it atomic.
 /// - Time: every operation reads ``MonotonicClock/now()`` once, inside the lock; all arithmetic is in integer
-///   nanoseconds (the Redis scripts use integer microseconds from `TIME`).
+///   nanoseconds (the Redis scripts use integer milliseconds from `TIME`).
 /// - Memory: at most `maximumKeys` keys, each of bounded size (``StateStoreBounds``). Expired entries are dropped
 ///   when touched, and swept from a shard when an insert finds it full. When a full shard has nothing expired,
 ///   ``WhenFull`` decides: evict the entry nearest expiry (the default), or refuse with
@@ -18,7 +18,7 @@ import Synchronization
 /// - Keys holding another kind of state than the operation expects (a code where a lockout was asked) answer
 ///   ``StateStoreError/invalidArgument(_:)``, as Redis answers `WRONGTYPE`.
 ///
-/// The Redis shape each operation mirrors is in its own documentation. Times in Redis values are microseconds
+/// The Redis shape each operation mirrors is in its own documentation. Times in Redis values are milliseconds
 /// on the server's `TIME`, and every key carries a `PEXPIRE` matching the in-memory expiry.
 public final class InMemoryStateStore: StateStore {
     /// What an insert does when its shard is full and nothing in it has expired.
@@ -92,7 +92,7 @@ public final class InMemoryStateStore: StateStore {
     /// GCRA: the key holds the bucket's theoretical arrival time (TAT). A request is allowed when the new TAT
     /// (`max(TAT, now) + interval`) is at most `burst * interval` ahead of now.
     ///
-    /// Redis: a string holding the TAT in microseconds, `PEXPIRE`d at the TAT (an absent key is a full bucket).
+    /// Redis: a string holding the TAT in milliseconds, `PEXPIRE`d at the TAT (an absent key is a full bucket).
     public func acquireToken(_ key: StateKey, limit: RateLimit) async throws -> RateDecision {
         try limit.validate()
         let interval = limit.interval.saturatingNanoseconds
@@ -124,7 +124,7 @@ public final class InMemoryStateStore: StateStore {
 
     // MARK: Lockout
 
-    /// Redis: a hash with fields `f` (consecutive failures), `until` (end of the timed lock, microseconds; absent
+    /// Redis: a hash with fields `f` (consecutive failures), `until` (end of the timed lock, milliseconds; absent
     /// when none) and `hard` (`1` when hard-locked). `PEXPIRE` at `max(now + failureMemory, until)`; `PERSIST`
     /// once `f` reaches `hardLockAfter` or `hard` is set, so only a clear removes it.
     public func reserveAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws -> AttemptReservation {

@@ -90,7 +90,7 @@ public final class ManualClock: MonotonicClock, WallClock {
 extension Duration {
     /// This duration in whole nanoseconds, saturating at the bounds of `Int64` (about ±292 years).
     ///
-    /// The stores compute in integer nanoseconds, as the Redis scripts compute in integer microseconds, so a
+    /// The stores compute in integer nanoseconds, as the Redis scripts compute in integer milliseconds, so a
     /// boundary (a token due exactly now) never depends on floating-point rounding.
     var saturatingNanoseconds: Int64 {
         let (seconds, attoseconds) = components

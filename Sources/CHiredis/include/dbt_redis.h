@@ -1,0 +1,84 @@
+#ifndef DBT_REDIS_H
+#define DBT_REDIS_H
+
+#include <stddef.h>
+
+/* A thin adapter over hiredis 0.14's blocking API (Debian libhiredis-dev): connect with a timeout, pipeline
+   commands given as byte strings, and read each reply as one flat array the Swift side walks without touching
+   hiredis structs. Nothing here retries, routes or interprets a reply: that lives in Swift. */
+
+/* One blocking connection. Use it from one thread at a time. */
+typedef struct dbt_redis_connection dbt_redis_connection;
+
+/* How a call ended. The values are part of the Swift ABI: keep them stable. */
+typedef enum {
+    DBT_REDIS_OK = 0,
+    /* Connecting, writing or reading took longer than the timeout. */
+    DBT_REDIS_TIMEOUT = 1,
+    /* The server closed the connection. */
+    DBT_REDIS_CLOSED = 2,
+    /* Any other I/O or protocol failure; the message buffer says which. */
+    DBT_REDIS_FAILED = 3,
+    /* A reply with more values than DBT_REDIS_MAX_VALUES, or an allocation failed. */
+    DBT_REDIS_TOO_LARGE = 4,
+} dbt_redis_status;
+
+/* Reply value types; the same numbers as hiredis's REDIS_REPLY_*. */
+typedef enum {
+    DBT_REDIS_STRING = 1,
+    DBT_REDIS_ARRAY = 2,
+    DBT_REDIS_INTEGER = 3,
+    DBT_REDIS_NIL = 4,
+    DBT_REDIS_STATUS = 5,
+    DBT_REDIS_ERROR = 6,
+} dbt_redis_type;
+
+/* The most values one reply may hold once flattened (a CLUSTER SLOTS answer for a large cluster stays far below). */
+#define DBT_REDIS_MAX_VALUES (1 << 20)
+
+/* One value of a reply. An array is followed by its `elements` children, each with its own children (pre-order). */
+typedef struct {
+    int type;
+    long long integer;
+    const char *str; /* string, status and error bytes (not NUL-terminated for the caller's purposes) */
+    size_t len;
+    size_t elements; /* children of an array */
+} dbt_redis_value;
+
+/* A reply: `count` values in pre-order. Owns hiredis's reply until dbt_redis_reply_free. */
+typedef struct {
+    dbt_redis_value *values;
+    size_t count;
+    void *owner;
+} dbt_redis_reply;
+
+/* Connects to host:port within connect_timeout_ms, with TCP_NODELAY, then sets every later read and write to give
+   up after command_timeout_ms. On success stores the connection in *out. On failure writes a message (never longer
+   than message_len, always NUL-terminated) and returns the status. */
+dbt_redis_status dbt_redis_connect(const char *host, int port, long connect_timeout_ms, long command_timeout_ms,
+                                   dbt_redis_connection **out, char *message, size_t message_len);
+
+/* Blocks SIGPIPE on the calling thread. hiredis writes with write(2), which raises SIGPIPE (and by default kills
+   the process) when the server has closed the socket; with the signal blocked the write fails with EPIPE instead,
+   which the caller reports as a closed connection. Call it once on each thread that does I/O here. */
+void dbt_redis_block_sigpipe(void);
+
+/* Closes the connection and frees it. Accepts NULL. */
+void dbt_redis_close(dbt_redis_connection *connection);
+
+/* Returns 1 when the connection has something to read, a hang-up or an error while no reply is expected: the
+   server closed it (a restart) or it is out of step. A poll with zero timeout, no I/O. */
+int dbt_redis_is_stale(dbt_redis_connection *connection);
+
+/* Queues one command (argc byte strings) in the output buffer; nothing is sent until a read. */
+dbt_redis_status dbt_redis_append(dbt_redis_connection *connection, int argc, const char *const *argv,
+                                  const size_t *lengths, char *message, size_t message_len);
+
+/* Sends what is queued and reads the next reply, flattened into *out (free it with dbt_redis_reply_free). */
+dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_reply *out, char *message,
+                                size_t message_len);
+
+/* Frees a reply read by dbt_redis_read. Accepts a zeroed reply. */
+void dbt_redis_reply_free(dbt_redis_reply *reply);
+
+#endif

@@ -1,0 +1,162 @@
+#include "dbt_redis.h"
+
+#include <errno.h>
+#include <hiredis/hiredis.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dbt_redis_connection {
+    redisContext *context;
+};
+
+static struct timeval timeval_from_ms(long ms) {
+    struct timeval tv;
+    if (ms < 1) ms = 1;
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (ms % 1000) * 1000;
+    return tv;
+}
+
+static void set_message(char *message, size_t message_len, const char *text) {
+    if (message == NULL || message_len == 0) return;
+    snprintf(message, message_len, "%s", text);
+}
+
+/* hiredis reports a timeout as an I/O error; errno (read right after the failing call) tells it apart:
+   EAGAIN from a socket read or write with SO_RCVTIMEO/SO_SNDTIMEO, ETIMEDOUT from the connect poll. */
+static dbt_redis_status status_of(const redisContext *context, int saved_errno) {
+    if (context->err == REDIS_ERR_EOF) return DBT_REDIS_CLOSED;
+    if (context->err == REDIS_ERR_IO) {
+        if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || saved_errno == ETIMEDOUT ||
+            saved_errno == EINPROGRESS)
+            return DBT_REDIS_TIMEOUT;
+        if (saved_errno == ECONNRESET || saved_errno == EPIPE) return DBT_REDIS_CLOSED;
+    }
+    if (context->err == REDIS_ERR_OOM) return DBT_REDIS_TOO_LARGE;
+    return DBT_REDIS_FAILED;
+}
+
+dbt_redis_status dbt_redis_connect(const char *host, int port, long connect_timeout_ms, long command_timeout_ms,
+                                   dbt_redis_connection **out, char *message, size_t message_len) {
+    *out = NULL;
+    redisContext *context = redisConnectWithTimeout(host, port, timeval_from_ms(connect_timeout_ms));
+    int saved_errno = errno;
+    if (context == NULL) {
+        set_message(message, message_len, "out of memory");
+        return DBT_REDIS_TOO_LARGE;
+    }
+    if (context->err) {
+        dbt_redis_status status = status_of(context, saved_errno);
+        set_message(message, message_len, context->errstr);
+        redisFree(context);
+        return status;
+    }
+    if (redisSetTimeout(context, timeval_from_ms(command_timeout_ms)) != REDIS_OK) {
+        set_message(message, message_len, "cannot set the socket timeout");
+        redisFree(context);
+        return DBT_REDIS_FAILED;
+    }
+    dbt_redis_connection *connection = malloc(sizeof *connection);
+    if (connection == NULL) {
+        redisFree(context);
+        set_message(message, message_len, "out of memory");
+        return DBT_REDIS_TOO_LARGE;
+    }
+    connection->context = context;
+    *out = connection;
+    return DBT_REDIS_OK;
+}
+
+void dbt_redis_block_sigpipe(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+void dbt_redis_close(dbt_redis_connection *connection) {
+    if (connection == NULL) return;
+    redisFree(connection->context);
+    free(connection);
+}
+
+int dbt_redis_is_stale(dbt_redis_connection *connection) {
+    struct pollfd descriptor = {.fd = connection->context->fd, .events = POLLIN, .revents = 0};
+    int ready = poll(&descriptor, 1, 0);
+    if (ready < 0) return errno == EINTR ? 0 : 1;
+    return ready > 0;
+}
+
+dbt_redis_status dbt_redis_append(dbt_redis_connection *connection, int argc, const char *const *argv,
+                                  const size_t *lengths, char *message, size_t message_len) {
+    if (redisAppendCommandArgv(connection->context, argc, (const char **)argv, lengths) != REDIS_OK) {
+        set_message(message, message_len, "cannot queue the command");
+        return DBT_REDIS_TOO_LARGE;
+    }
+    return DBT_REDIS_OK;
+}
+
+static size_t count_values(const redisReply *reply, size_t budget) {
+    size_t count = 1;
+    if (reply->type == REDIS_REPLY_ARRAY) {
+        for (size_t i = 0; i < reply->elements && count <= budget; i++) {
+            count += count_values(reply->element[i], budget - count);
+        }
+    }
+    return count;
+}
+
+static size_t flatten(const redisReply *reply, dbt_redis_value *values, size_t index) {
+    dbt_redis_value *value = &values[index++];
+    value->type = reply->type;
+    value->integer = reply->integer;
+    value->str = reply->str;
+    value->len = reply->str != NULL ? reply->len : 0;
+    value->elements = reply->type == REDIS_REPLY_ARRAY ? reply->elements : 0;
+    if (reply->type == REDIS_REPLY_ARRAY) {
+        for (size_t i = 0; i < reply->elements; i++) index = flatten(reply->element[i], values, index);
+    }
+    return index;
+}
+
+dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_reply *out, char *message,
+                                size_t message_len) {
+    memset(out, 0, sizeof *out);
+    void *raw = NULL;
+    errno = 0;
+    int result = redisGetReply(connection->context, &raw);
+    int saved_errno = errno;
+    if (result != REDIS_OK || raw == NULL) {
+        set_message(message, message_len, connection->context->errstr);
+        return connection->context->err ? status_of(connection->context, saved_errno) : DBT_REDIS_FAILED;
+    }
+    redisReply *reply = raw;
+    size_t count = count_values(reply, DBT_REDIS_MAX_VALUES);
+    if (count > DBT_REDIS_MAX_VALUES) {
+        freeReplyObject(reply);
+        set_message(message, message_len, "reply too large");
+        return DBT_REDIS_TOO_LARGE;
+    }
+    dbt_redis_value *values = calloc(count, sizeof *values);
+    if (values == NULL) {
+        freeReplyObject(reply);
+        set_message(message, message_len, "out of memory");
+        return DBT_REDIS_TOO_LARGE;
+    }
+    flatten(reply, values, 0);
+    out->values = values;
+    out->count = count;
+    out->owner = reply;
+    return DBT_REDIS_OK;
+}
+
+void dbt_redis_reply_free(dbt_redis_reply *reply) {
+    if (reply == NULL) return;
+    free(reply->values);
+    if (reply->owner != NULL) freeReplyObject(reply->owner);
+    memset(reply, 0, sizeof *reply);
+}

@@ -1,0 +1,136 @@
+import CHiredis
+import Deadbolt
+
+/// Why one exchange on one connection failed. The connection is unusable after any of these.
+enum RedisIOError: Error, Sendable, Equatable {
+    /// No answer within the timeout.
+    case timeout
+    /// The server closed the connection.
+    case closed
+    /// Anything else: refused, unreachable, a protocol error; the message is hiredis's (no secrets in it).
+    case failed(String)
+
+    /// The core's error for this failure.
+    var stateStoreError: StateStoreError {
+        switch self {
+        case .timeout: .timeout
+        case .closed: .unavailable(reason: "redis closed the connection")
+        case .failed(let message): .unavailable(reason: message)
+        }
+    }
+}
+
+/// One blocking hiredis connection, used by one worker thread at a time (it is not `Sendable`).
+final class RedisConnection {
+    private let handle: OpaquePointer
+
+    /// The longest message the shim writes back.
+    private static let messageCapacity = 256
+
+    /// Connects within `connectTimeout`; later reads and writes give up after `commandTimeout`. Blocks: runs on a
+    /// worker thread only.
+    init(
+        endpoint: RedisEndpoint, connectTimeout: Duration, commandTimeout: Duration
+    ) throws(RedisIOError) {
+        var connection: OpaquePointer?
+        var message = [CChar](repeating: 0, count: Self.messageCapacity)
+        let status = dbt_redis_connect(
+            endpoint.host, Int32(endpoint.port), connectTimeout.wholeMillisecondsRoundingUp,
+            commandTimeout.wholeMillisecondsRoundingUp, &connection, &message, message.count)
+        guard status == DBT_REDIS_OK, let connection else {
+            throw Self.ioError(status, message)
+        }
+        handle = connection
+    }
+
+    deinit {
+        dbt_redis_close(handle)
+    }
+
+    /// Whether the server closed the connection (or sent something unasked) since the last exchange.
+    var isStale: Bool { dbt_redis_is_stale(handle) != 0 }
+
+    /// Sends every command at once (one write), then reads one reply per command, in order. When a read fails the
+    /// replies read before it are kept in `replies` for the caller and the error is thrown.
+    func exchange(_ commands: [[[UInt8]]], replies: inout [RedisReply]) throws(RedisIOError) {
+        var message = [CChar](repeating: 0, count: Self.messageCapacity)
+        for command in commands {
+            let status = Self.withArguments(command) { argc, argv, lengths in
+                dbt_redis_append(handle, argc, argv, lengths, &message, message.count)
+            }
+            guard status == DBT_REDIS_OK else { throw Self.ioError(status, message) }
+        }
+        for _ in commands {
+            var reply = dbt_redis_reply()
+            let status = dbt_redis_read(handle, &reply, &message, message.count)
+            guard status == DBT_REDIS_OK else {
+                dbt_redis_reply_free(&reply)
+                throw Self.ioError(status, message)
+            }
+            replies.append(RedisReply(flat: reply))
+            dbt_redis_reply_free(&reply)
+        }
+    }
+
+    /// Sends one command and reads its reply.
+    func command(_ arguments: [[UInt8]]) throws(RedisIOError) -> RedisReply {
+        var replies: [RedisReply] = []
+        try exchange([arguments], replies: &replies)
+        return replies.first ?? .null
+    }
+
+    /// Lays the arguments out in one buffer and hands the shim pointers into it, valid for the call only.
+    private static func withArguments<Result>(
+        _ arguments: [[UInt8]],
+        _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int>?) -> Result
+    ) -> Result {
+        var joined: [UInt8] = []
+        joined.reserveCapacity(arguments.reduce(0) { $0 + $1.count } + 1)
+        var offsets: [Int] = []
+        var lengths: [Int] = []
+        for argument in arguments {
+            offsets.append(joined.count)
+            lengths.append(argument.count)
+            joined.append(contentsOf: argument)
+        }
+        // A zero-length last argument would otherwise point one past the end of an empty buffer.
+        joined.append(0)
+        return joined.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress)
+            let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in
+                base.map { ($0 + offset).assumingMemoryBound(to: CChar.self) }
+            }
+            return pointers.withUnsafeBufferPointer { argv in
+                lengths.withUnsafeBufferPointer { lengthBuffer in
+                    body(Int32(arguments.count), argv.baseAddress, lengthBuffer.baseAddress)
+                }
+            }
+        }
+    }
+
+    private static func ioError(_ status: dbt_redis_status, _ message: [CChar]) -> RedisIOError {
+        switch status {
+        case DBT_REDIS_TIMEOUT: return .timeout
+        case DBT_REDIS_CLOSED: return .closed
+        default:
+            let text = message.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress.map { String(cString: $0) } ?? ""
+            }
+            return .failed(text.isEmpty ? "connection failed" : text)
+        }
+    }
+}
+
+extension Duration {
+    /// This duration in whole milliseconds, rounded up (a 1.2 ms wait never becomes 1 ms), at least 0.
+    var wholeMillisecondsRoundingUp: Int {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0, attoseconds >= 0 || seconds > 0 else { return 0 }
+        let perMillisecond: Int64 = 1_000_000_000_000_000
+        let (wholeMs, remainder) = attoseconds.quotientAndRemainder(dividingBy: perMillisecond)
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return Int.max }
+        let total = scaled.addingReportingOverflow(wholeMs + (remainder > 0 ? 1 : 0))
+        return total.overflow ? Int.max : Int(max(0, total.partialValue))
+    }
+}
