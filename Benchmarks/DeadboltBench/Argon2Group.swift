@@ -1,4 +1,5 @@
 import CBenchPeers
+import CDeadbolt
 import Deadbolt
 
 /// Argon2id at OWASP's and RFC 9106's parameters: Deadbolt (directly and through its hashing pool) against libargon2
@@ -108,9 +109,20 @@ struct Argon2Group {
         }
         report.notes.append(
             "Deadbolt, libargon2 and libsodium produce the same tag for the same inputs (checked before timing).")
+        report.notes.append("Deadbolt's Argon2 path on this CPU: \(Self.automaticPath).")
         report.notes.append("p=4 runs 4 lanes on \(Harness.cores) cores: libargon2 and Deadbolt use one thread per lane.")
         if settings.quick { report.notes.append("--quick: every workload's memory is divided by 16.") }
         return report
+    }
+
+    /// What `Argon2.hash` runs here (Deadbolt's own implementation for the CPU, or libargon2 as the fallback).
+    static var automaticPath: String {
+        switch dbt_argon2_automatic_implementation() {
+        case DBT_ARGON2_AVX512: "Deadbolt's AVX-512 implementation"
+        case DBT_ARGON2_AVX2: "Deadbolt's AVX2 implementation"
+        case DBT_ARGON2_PORTABLE: "Deadbolt's portable implementation"
+        default: "libargon2 (fallback)"
+        }
     }
 
     private func checkAgreement(parameters: Argon2.Parameters, password: [UInt8], salt: [UInt8], withSodium: Bool) throws {
