@@ -16,10 +16,13 @@ let package = Package(
         .library(name: "DeadboltVectors", targets: ["DeadboltVectors"]),
         .library(name: "DeadboltRedis", targets: ["DeadboltRedis"]),
         .executable(name: "deadbolt", targets: ["deadbolt"]),
+        .executable(name: "deadbolt-bench", targets: ["DeadboltBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // Only the benchmark uses swift-crypto, as a peer to measure against; `Deadbolt` never depends on it.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C shims: adapt pointers to libargon2 (Debian libargon2-dev) and OpenSSL libcrypto (libssl-dev),
@@ -52,6 +55,26 @@ let package = Package(
                 "CQRCode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSwift
+        ),
+        // The benchmark's peers called directly, so Deadbolt is measured against them on the same inputs:
+        // libsodium (Debian libsodium-dev), libargon2 and OpenSSL libcrypto.
+        .target(
+            name: "CBenchPeers",
+            path: "Benchmarks/CBenchPeers",
+            linkerSettings: [.linkedLibrary("sodium"), .linkedLibrary("argon2"), .linkedLibrary("crypto")]
+        ),
+        .executableTarget(
+            name: "DeadboltBench",
+            dependencies: [
+                "Deadbolt",
+                "CDeadbolt",
+                "CBenchPeers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/DeadboltBench",
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -26,19 +26,3 @@ int dbt_hmac(dbt_hash hash,
     static const uint8_t empty = 0;
     return HMAC(md, key_len > 0 ? key : &empty, (int)key_len, msg_len > 0 ? msg : &empty, msg_len, tag, &tag_len) != NULL;
 }
-
-int dbt_pbkdf2(dbt_hash hash,
-               const uint8_t *password, size_t password_len,
-               const uint8_t *salt, size_t salt_len,
-               uint32_t iterations,
-               uint8_t *key, size_t key_len) {
-    const EVP_MD *md = dbt_md(hash);
-    if (md == NULL || password_len > INT_MAX || salt_len > INT_MAX || key_len > INT_MAX ||
-        iterations == 0 || iterations > INT_MAX) {
-        return 0;
-    }
-    static const uint8_t empty = 0;
-    return PKCS5_PBKDF2_HMAC((const char *)(password_len > 0 ? password : &empty), (int)password_len,
-                             salt_len > 0 ? salt : &empty, (int)salt_len,
-                             (int)iterations, md, (int)key_len, key);
-}

@@ -10,11 +10,7 @@ int dbt_hmac(dbt_hash hash,
              const uint8_t *msg, size_t msg_len,
              uint8_t *tag);
 
-/* PBKDF2 (RFC 8018 §5.2) with HMAC-hash as the PRF. Returns 1 on success, 0 on failure. */
-int dbt_pbkdf2(dbt_hash hash,
-               const uint8_t *password, size_t password_len,
-               const uint8_t *salt, size_t salt_len,
-               uint32_t iterations,
-               uint8_t *key, size_t key_len);
+/* PBKDF2 lives in dbt_pbkdf2.h. */
+#include "dbt_pbkdf2.h"
 
 #endif
