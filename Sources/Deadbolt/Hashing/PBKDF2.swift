@@ -59,7 +59,7 @@ public enum PBKDF2 {
                 }
             }
         }
-        guard status == 1 else { throw HashingError.backendFailure("OpenSSL PKCS5_PBKDF2_HMAC failed") }
+        guard status == 1 else { throw HashingError.backendFailure("PBKDF2 failed") }
         return key
     }
 }
