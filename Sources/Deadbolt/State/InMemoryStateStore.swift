@@ -45,6 +45,8 @@ public final class InMemoryStateStore: StateStore {
     private let clock: any MonotonicClock
     /// `clock` when it is the ``SystemClock``, read without the existential call and without a `Duration`.
     private let systemClock: SystemClock?
+    /// The key of ``StateKey/storeHash(_:)``.
+    private let hashKey = StoreHashKey.derived()
     private let whenFull: WhenFull
 
     /// The bound on keys this store holds.
@@ -405,10 +407,10 @@ public final class InMemoryStateStore: StateStore {
         _ key: StateKey,
         _ body: (inout Shard, Int64, UInt64) throws(StateStoreError) -> Result
     ) throws(StateStoreError) -> Result {
-        // One keyed hash per operation, for both the shard and the slot (see StateKey.storeHash). The seed is random
-        // per process, so shard choice cannot be predicted from outside. Multiplying the high half by the shard
+        // One keyed hash per operation, for both the shard and the slot (see StateKey.storeHash). Its key is secret
+        // and random per process, so shard choice cannot be predicted from outside. Multiplying the high half by the shard
         // count maps it onto the shards without a division.
-        let hash = key.storeHash
+        let hash = key.storeHash(hashKey)
         let index = Int(truncatingIfNeeded: ((hash >> 32) &* UInt64(shards.count)) >> 32)
         // Read before the lock, so the lock is held for the table work alone (with two threads on one key, the
         // clock call inside the lock lengthened the stretch they queue on); `Shard.time(after:)` restores the order.
