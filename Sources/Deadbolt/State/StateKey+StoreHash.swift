@@ -56,6 +56,9 @@ struct SipHash13 {
         v3 = key.k1 ^ 0x7465_6462_7974_6573
     }
 
+    // Forced inline: left to itself the compiler called `round` and `absorbPadded` out of line, which the profile
+    // showed as a third of the hash's time.
+    @inline(__always)
     private mutating func round() {
         v0 &+= v1
         v1 = v1 << 13 | v1 >> 51
@@ -74,6 +77,7 @@ struct SipHash13 {
     }
 
     /// One compression round on `word`.
+    @inline(__always)
     mutating func absorb(_ word: UInt64) {
         v3 ^= word
         round()
@@ -81,6 +85,7 @@ struct SipHash13 {
     }
 
     /// Absorbs `text`'s UTF-8 bytes as little-endian words, the last one zero-padded; returns the byte count.
+    @inline(__always)
     mutating func absorbPadded(_ text: String) -> Int {
         if let count = text.utf8.withContiguousStorageIfAvailable({ absorbPadded(UnsafeRawBufferPointer($0)) }) {
             return count
@@ -88,6 +93,7 @@ struct SipHash13 {
         return Array(text.utf8).withUnsafeBytes { absorbPadded($0) }
     }
 
+    @inline(__always)
     private mutating func absorbPadded(_ bytes: UnsafeRawBufferPointer) -> Int {
         var offset = 0
         while offset + 8 <= bytes.count {
@@ -96,13 +102,10 @@ struct SipHash13 {
         }
         if offset < bytes.count {
             var word: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < bytes.count {
-                word |= UInt64(bytes[offset]) << shift
-                shift += 8
-                offset += 1
+            withUnsafeMutableBytes(of: &word) { padded in
+                padded.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             }
-            absorb(word)
+            absorb(UInt64(littleEndian: word))
         }
         return bytes.count
     }
