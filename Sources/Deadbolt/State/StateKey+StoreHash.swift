@@ -100,12 +100,27 @@ struct SipHash13 {
             absorb(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
             offset += 8
         }
-        if offset < bytes.count {
+        // The last 1 to 7 bytes as one 4-, one 2- and one 1-byte load. Copying them into a zeroed word and loading
+        // that instead stalled on store forwarding, about a third of the hash's time in the profile.
+        let remaining = bytes.count - offset
+        if remaining > 0 {
             var word: UInt64 = 0
-            withUnsafeMutableBytes(of: &word) { padded in
-                padded.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            var shift: UInt64 = 0
+            if remaining & 4 != 0 {
+                word = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                offset += 4
+                shift = 32
             }
-            absorb(UInt64(littleEndian: word))
+            if remaining & 2 != 0 {
+                let pair = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+                word |= UInt64(pair) << shift
+                offset += 2
+                shift += 16
+            }
+            if remaining & 1 != 0 {
+                word |= UInt64(bytes.load(fromByteOffset: offset, as: UInt8.self)) << shift
+            }
+            absorb(word)
         }
         return bytes.count
     }
