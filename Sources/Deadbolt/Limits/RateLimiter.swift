@@ -26,6 +26,8 @@ public struct RateLimiter: Sendable {
     private let store: any StateStore
     /// `store` when it is the in-memory store, whose synchronous entry the limiter calls directly (see ``acquire(_:)``).
     private let inMemoryStore: InMemoryStateStore?
+    /// With `inMemoryStore`, the hash of this limiter's keys with their fixed namespace and purpose absorbed.
+    private let hashPrefix: StoreHashPrefix?
     /// `limit`, checked and converted to nanoseconds once.
     private let gcra: GCRA
     private let events: any SecurityEventSink
@@ -45,6 +47,7 @@ public struct RateLimiter: Sendable {
         try LimitPurpose.check(purpose)
         self.store = store
         inMemoryStore = store as? InMemoryStateStore
+        hashPrefix = inMemoryStore?.hashPrefix(namespace: Self.namespace, name: purpose)
         gcra = GCRA(limit)
         self.limit = limit
         self.purpose = purpose
@@ -64,7 +67,9 @@ public struct RateLimiter: Sendable {
             // With the in-memory store, its synchronous entry: no existential `async` call, and no re-checking and
             // converting of this limiter's fixed limit on every decision. The answer and the errors are the same.
             let decision =
-                if let inMemoryStore { try inMemoryStore.acquireToken(stateKey, gcra: gcra) } else {
+                if let inMemoryStore {
+                    try inMemoryStore.acquireToken(stateKey, gcra: gcra, prefix: hashPrefix)
+                } else {
                     try await store.acquireToken(stateKey, limit: limit)
                 }
             switch decision {

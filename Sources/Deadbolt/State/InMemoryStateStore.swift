@@ -113,8 +113,12 @@ public final class InMemoryStateStore: StateStore {
 
     /// ``acquireToken(_:limit:)`` for a limit already checked and converted: synchronous, so `RateLimiter` calls it
     /// directly when its store is this one, without an existential `async` call or re-checking its fixed limit.
-    func acquireToken(_ key: StateKey, gcra: GCRA) throws(StateStoreError) -> RateDecision {
-        try withShard(key) { shard, now, hash throws(StateStoreError) in
+    /// `prefix`, when given, must come from ``hashPrefix(namespace:name:)`` for `key`'s namespace and name.
+    func acquireToken(_ key: StateKey, gcra: GCRA, prefix: StoreHashPrefix? = nil) throws(StateStoreError)
+        -> RateDecision
+    {
+        let hash = prefix?.hash(scope: key.scope) ?? key.storeHash(hashKey)
+        return try withShard(key, hash: hash) { shard, now, hash throws(StateStoreError) in
             let index = shard.live(key, hash: hash, now: now)
             var stored: Int64?
             if let index {
@@ -409,14 +413,26 @@ public final class InMemoryStateStore: StateStore {
 
     private static let wrongKind = StateStoreError.invalidArgument("the key holds another kind of state")
 
+    /// The hash of every key with this `namespace` and `name` half done, for a caller that makes many such keys
+    /// (``acquireToken(_:gcra:prefix:)``): absorbing the two fixed components once saved a tenth of a decision.
+    func hashPrefix(namespace: String, name: String) -> StoreHashPrefix {
+        StoreHashPrefix(hashKey, namespace: namespace, name: name)
+    }
+
     private func withShard<Result: Sendable>(
         _ key: StateKey,
         _ body: (inout Shard, Int64, UInt64) throws(StateStoreError) -> Result
     ) throws(StateStoreError) -> Result {
+        try withShard(key, hash: key.storeHash(hashKey), body)
+    }
+
+    private func withShard<Result: Sendable>(
+        _ key: StateKey, hash: UInt64,
+        _ body: (inout Shard, Int64, UInt64) throws(StateStoreError) -> Result
+    ) throws(StateStoreError) -> Result {
         // One keyed hash per operation, for both the shard and the slot (see StateKey.storeHash). Its key is secret
-        // and random per process, so shard choice cannot be predicted from outside. Multiplying the high half by the shard
-        // count maps it onto the shards without a division.
-        let hash = key.storeHash(hashKey)
+        // and random per process, so shard choice cannot be predicted from outside. Multiplying the high half by the
+        // shard count maps it onto the shards without a division.
         let index = Int(truncatingIfNeeded: ((hash >> 32) &* UInt64(shards.count)) >> 32)
         // Read before the lock, so the lock is held for the table work alone (with two threads on one key, the
         // clock call inside the lock lengthened the stretch they queue on); `Shard.time(after:)` restores the order.

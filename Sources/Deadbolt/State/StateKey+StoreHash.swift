@@ -19,9 +19,11 @@ struct StoreHashKey: Sendable {
 }
 
 extension StateKey {
-    /// The key's 64-bit hash in ``InMemoryStateStore``: SipHash-1-3 under `key`, over each component's UTF-8 bytes
-    /// zero-padded to whole 64-bit words, then one word holding the three lengths and the word count, so distinct
-    /// keys feed distinct word sequences.
+    /// The key's 64-bit hash in ``InMemoryStateStore``: SipHash-1-3 under `key`, over the UTF-8 bytes of the
+    /// namespace, the name and the scope, in that order, each zero-padded to whole 64-bit words, then one word
+    /// holding the three lengths and the word count, so distinct keys feed distinct word sequences. The scope comes
+    /// last so that a caller whose keys share a namespace and name (a `RateLimiter`) can absorb those once
+    /// (``StoreHashPrefix``).
     ///
     /// The store computes it once per operation and uses its high half to pick the shard and its low half to probe
     /// the shard's table. Before, the shard choice (`hashValue`) and each of the dictionary's two or three lookups
@@ -30,10 +32,29 @@ extension StateKey {
     /// rather than through `Hasher` because `Hasher`'s byte buffering made one hash of a short key cost about 45 ns
     /// (a quarter of a decision in the profile); whole words cost 4 to 6 rounds here.
     func storeHash(_ key: StoreHashKey) -> UInt64 {
+        StoreHashPrefix(key, namespace: namespace, name: name).hash(scope: scope)
+    }
+}
+
+/// ``StateKey/storeHash(_:)`` with the namespace and name already absorbed: `hash(scope:)` of a prefix made for a
+/// key's namespace and name equals that key's `storeHash`.
+struct StoreHashPrefix: Sendable {
+    private let state: SipHash13
+    private let namespaceLength: Int
+    private let nameLength: Int
+
+    @inline(__always)
+    init(_ key: StoreHashKey, namespace: String, name: String) {
         var state = SipHash13(key)
-        let namespaceLength = state.absorbPadded(namespace)
+        namespaceLength = state.absorbPadded(namespace)
+        nameLength = state.absorbPadded(name)
+        self.state = state
+    }
+
+    @inline(__always)
+    func hash(scope: String) -> UInt64 {
+        var state = state
         let scopeLength = state.absorbPadded(scope)
-        let nameLength = state.absorbPadded(name)
         // Components are at most 256 bytes, so each length fits in 16 bits and the word count in 8.
         let words = UInt64((namespaceLength + 7) / 8 + (scopeLength + 7) / 8 + (nameLength + 7) / 8 + 1)
         state.absorb(
@@ -43,7 +64,7 @@ extension StateKey {
 }
 
 /// SipHash-1-3 (Aumasson and Bernstein; the variant Swift's `Hasher` runs) over whole 64-bit words.
-struct SipHash13 {
+struct SipHash13: Sendable {
     private var v0: UInt64
     private var v1: UInt64
     private var v2: UInt64
@@ -126,6 +147,7 @@ struct SipHash13 {
     }
 
     /// The 64-bit output: SipHash's finalization (three rounds).
+    @inline(__always)
     mutating func finalize() -> UInt64 {
         v2 ^= 0xFF
         round()
