@@ -18,6 +18,10 @@ struct ExpiryHeap {
     }
 
     private(set) var items: [Item] = []
+    /// At least the latest `expiresAt` in the heap (pops never lower it, so it may be above). An item at or past it
+    /// needs no sift: expiries mostly grow (a new key expires a fixed time from now), and skipping the comparison
+    /// with the parent, far back in the array, saved a cache miss per new key in a flood.
+    private var ceiling: Int64 = .min
 
     var count: Int { items.count }
     var top: Item? { items.first }
@@ -28,7 +32,11 @@ struct ExpiryHeap {
 
     mutating func push(_ item: Item) {
         items.append(item)
-        siftUp(items.count - 1)
+        if item.expiresAt >= ceiling {
+            ceiling = item.expiresAt
+        } else {
+            siftUp(items.count - 1)
+        }
     }
 
     @discardableResult
@@ -49,6 +57,7 @@ struct ExpiryHeap {
     /// Replaces the contents with `live` items (one per entry that expires), heapified bottom-up in O(n).
     mutating func rebuild(from live: [Item]) {
         items = live
+        ceiling = live.reduce(.min) { max($0, $1.expiresAt) }
         var parent = items.count / 2
         while parent > 0 {
             parent -= 1
