@@ -414,7 +414,8 @@ public final class InMemoryStateStore: StateStore {
     private static let wrongKind = StateStoreError.invalidArgument("the key holds another kind of state")
 
     /// The hash of every key with this `namespace` and `name` half done, for a caller that makes many such keys
-    /// (``acquireToken(_:gcra:prefix:)``): absorbing the two fixed components once saved a tenth of a decision.
+    /// (``acquireToken(_:gcra:prefix:)``), so each decision hashes only the scope: two of the three strings a hash
+    /// reads are the same on every decision of one `RateLimiter`.
     func hashPrefix(namespace: String, name: String) -> StoreHashPrefix {
         StoreHashPrefix(hashKey, namespace: namespace, name: name)
     }
@@ -559,7 +560,7 @@ private struct Shard {
     /// Up to this many keys a shard is allocated at its capacity when made, so a flood of new keys does not copy
     /// the entries and heap arrays as they double (the memory is reserved, and the system commits pages only as
     /// entries fill them). Past it, the arrays grow by doubling. 32,768 keys a shard: stores of up to about two
-    /// million keys are allocated whole; a shard of a bigger store reserves about 4 MiB to start.
+    /// million keys are allocated whole; a shard of a bigger store reserves about 4.5 MiB to start.
     private static let reservedKeys = 32_768
     /// The table starts at most this large (32 KiB a shard, zeroed when made) and doubles as the shard fills.
     private static let initialSlots = 4_096
@@ -689,7 +690,7 @@ private struct Shard {
     /// Keeps the heap's promise for the entry at `index`: a current item no later than its expiry. A write that
     /// moves the expiry later (each allowed decision on a token bucket) keeps the item it has, so the hot path
     /// pushes nothing; the item is put back with the true time if it ever reaches the top. Before, every write
-    /// pushed an item holding a copy of the key, and one hot key rebuilt the heap every 65 decisions.
+    /// pushed an item holding a copy of the key, and one hot key rebuilt the heap every 66 decisions.
     private mutating func track(_ index: Int) {
         let expiresAt = entries[index].expiresAt
         guard expiresAt < entries[index].itemExpiresAt else { return }
