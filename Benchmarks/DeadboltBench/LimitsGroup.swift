@@ -1,7 +1,9 @@
 import Deadbolt
 
 /// Limit decisions in the in-memory store: ns per `RateLimiter.acquire`, for one hot key and for many distinct keys
-/// (each decision then inserts a key), from 1 and from 2 tasks at once.
+/// (each decision then inserts a key), from 1 and from 2 tasks at once. Beside each, the store's own
+/// `acquireToken` on keys built before timing, so the table shows what the limiter adds (building and escaping the
+/// key) and what the store costs.
 struct LimitsGroup {
     var settings: Settings
 
@@ -13,6 +15,11 @@ struct LimitsGroup {
         // A limit that allows every request of the run, so each decision takes the same path.
         let limit = RateLimit(burst: 10_000, interval: .milliseconds(1))
         let keys = (0..<distinct).map { "account-\($0)" }
+        // The keys `RateLimiter` builds for `keys`, built once for the store rows.
+        let stateKeys = try keys.map { try StateKey(namespace: RateLimiter.namespace, identifier: $0, name: "bench") }
+        let hotKey = try StateKey(namespace: RateLimiter.namespace, identifier: "hot", name: "bench")
+        let storeName = "Deadbolt InMemoryStateStore.acquireToken"
+        let storeNote = "the store alone, keys built before timing"
 
         for tasks in [1, 2] {
             let hotStore = try InMemoryStateStore(maximumKeys: 1_000)
@@ -22,10 +29,17 @@ struct LimitsGroup {
                     _ = try await hot.acquire("hot")
                 }
             }
-            let hotSummary = try await Harness.interleave([hotContender], rounds: rounds)
+            let hotStoreOnly = try InMemoryStateStore(maximumKeys: 1_000)
+            let hotStoreContender = Contender(name: storeName, operations: hotDecisions) {
+                try await Self.decide(tasks: tasks, count: hotDecisions) { _ in
+                    _ = try await hotStoreOnly.acquireToken(hotKey, limit: limit)
+                }
+            }
+            let hotSummary = try await Harness.interleave([hotContender, hotStoreContender], rounds: rounds)
             report.add(
-                workload: "one hot key, \(tasks) task\(tasks == 1 ? "" : "s") at once", names: [hotContender.name],
-                summaries: hotSummary, unit: "seconds/op", reference: "")
+                workload: "one hot key, \(tasks) task\(tasks == 1 ? "" : "s") at once",
+                names: [hotContender.name, hotStoreContender.name], summaries: hotSummary, unit: "seconds/op",
+                reference: "", notes: [storeName: storeNote])
 
             // A fresh store for every round, so every decision inserts its key.
             let distinctContender = Contender(name: "Deadbolt RateLimiter.acquire", operations: distinct) {
@@ -35,11 +49,22 @@ struct LimitsGroup {
                     _ = try await limiter.acquire(keys[index])
                 }
             }
-            let distinctSummary = try await Harness.interleave([distinctContender], rounds: rounds)
+            let distinctStoreContender = Contender(name: storeName, operations: distinct) {
+                let store = try InMemoryStateStore(maximumKeys: 2 * distinct)
+                try await Self.decide(tasks: tasks, count: distinct) { index in
+                    _ = try await store.acquireToken(stateKeys[index], limit: limit)
+                }
+            }
+            let distinctSummary = try await Harness.interleave(
+                [distinctContender, distinctStoreContender], rounds: rounds)
             report.add(
                 workload: "\(distinct) distinct keys, \(tasks) task\(tasks == 1 ? "" : "s") at once",
-                names: [distinctContender.name], summaries: distinctSummary, unit: "seconds/op",
-                reference: "", notes: [distinctContender.name: "includes a new store per round"])
+                names: [distinctContender.name, distinctStoreContender.name], summaries: distinctSummary,
+                unit: "seconds/op", reference: "",
+                notes: [
+                    distinctContender.name: "includes a new store per round",
+                    storeName: storeNote + "; a new store per round",
+                ])
         }
         report.notes.append("Every decision is allowed (burst 10,000, one token back per millisecond).")
         return report

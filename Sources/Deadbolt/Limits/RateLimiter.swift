@@ -24,6 +24,12 @@ public struct RateLimiter: Sendable {
     public let whenStoreFails: StoreFailureMode
     private let purpose: String
     private let store: any StateStore
+    /// `store` when it is the in-memory store, whose synchronous entry the limiter calls directly (see ``acquire(_:)``).
+    private let inMemoryStore: InMemoryStateStore?
+    /// With `inMemoryStore`, the hash of this limiter's keys with their fixed namespace and purpose absorbed.
+    private let hashPrefix: StoreHashPrefix?
+    /// `limit`, checked and converted to nanoseconds once.
+    private let gcra: GCRA
     private let events: any SecurityEventSink
     private let wallClock: any WallClock
 
@@ -40,6 +46,9 @@ public struct RateLimiter: Sendable {
         try limit.validate()
         try LimitPurpose.check(purpose)
         self.store = store
+        inMemoryStore = store as? InMemoryStateStore
+        hashPrefix = inMemoryStore?.hashPrefix(namespace: Self.namespace, name: purpose)
+        gcra = GCRA(limit)
         self.limit = limit
         self.purpose = purpose
         self.whenStoreFails = whenStoreFails
@@ -52,9 +61,18 @@ public struct RateLimiter: Sendable {
     /// - Throws: ``StateStoreError/invalidKey(_:)`` when `key` is empty or longer than 256 bytes once escaped.
     ///   Store failures do not throw: they answer ``Decision/unavailable`` or, failing open, ``Decision/allowed(remaining:)``.
     public func acquire(_ key: String) async throws -> Decision {
-        let stateKey = try StateKey(namespace: Self.namespace, identifier: key, name: purpose)
+        // The namespace is a constant and the purpose was checked in init: only `key` needs checking.
+        let stateKey = try StateKey(checkedNamespace: Self.namespace, identifier: key, checkedName: purpose)
         do {
-            switch try await store.acquireToken(stateKey, limit: limit) {
+            // With the in-memory store, its synchronous entry: no existential `async` call, and no re-checking and
+            // converting of this limiter's fixed limit on every decision. The answer and the errors are the same.
+            let decision =
+                if let inMemoryStore {
+                    try inMemoryStore.acquireToken(stateKey, gcra: gcra, prefix: hashPrefix)
+                } else {
+                    try await store.acquireToken(stateKey, limit: limit)
+                }
+            switch decision {
             case .allowed(let remaining): return .allowed(remaining: remaining)
             case .denied(let retryAfter): return .denied(retryAfter: retryAfter)
             }

@@ -1,4 +1,10 @@
-import Synchronization
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The embedded ``StateStore``: process memory, sharded, bounded, on an injected monotonic clock.
 ///
@@ -6,10 +12,12 @@ import Synchronization
 /// (the Redis store), because each in-memory store counts only what its own process saw.
 ///
 /// - Concurrency: keys are spread over up to 64 shards by a per-process-seeded hash (so an attacker cannot aim
-///   keys at one shard), each behind its own `Mutex`; there is no global lock. Each operation holds one shard's
+///   keys at one shard), each behind its own lock; there is no global lock. Each operation holds one shard's
 ///   lock for its whole read-modify-write, which is what makes it atomic.
-/// - Time: every operation reads ``MonotonicClock/now()`` once, inside the lock; all arithmetic is in integer
-///   nanoseconds (the Redis scripts use integer milliseconds from `TIME`).
+/// - Time: every operation reads ``MonotonicClock/now()`` once; all arithmetic is in integer nanoseconds (the Redis
+///   scripts use integer milliseconds from `TIME`). The reading is taken just before the shard's lock and raised,
+///   inside it, to the latest time the shard has used, so operations on one key see non-decreasing times in the
+///   order they run, and each operation's time lies between its start and its taking the lock.
 /// - Memory: at most `maximumKeys` keys, each of bounded size (``StateStoreBounds``). Expired entries are dropped
 ///   when touched, and swept from a shard when an insert finds it full. When a full shard has nothing expired,
 ///   ``WhenFull`` decides: evict the entry nearest expiry (the default), or refuse with
@@ -41,6 +49,10 @@ public final class InMemoryStateStore: StateStore {
 
     private let shards: [ShardBox]
     private let clock: any MonotonicClock
+    /// `clock` when it is the ``SystemClock``, read without the existential call and without a `Duration`.
+    private let systemClock: SystemClock?
+    /// The key of ``StateKey/storeHash(_:)``.
+    private let hashKey = StoreHashKey.derived()
     private let whenFull: WhenFull
 
     /// The bound on keys this store holds.
@@ -75,16 +87,17 @@ public final class InMemoryStateStore: StateStore {
         self.maximumKeys = maximumKeys
         self.whenFull = whenFull
         self.clock = clock
+        systemClock = clock as? SystemClock
     }
 
     /// How many keys the store holds now, expired ones not yet dropped included. For tests and metrics.
     public var count: Int {
-        shards.reduce(0) { total, box in total + box.shard.withLock { $0.entries.count } }
+        shards.reduce(0) { total, box in total + box.withLock { $0.entries.count } }
     }
 
     /// How many expiry records the shards carry, stale ones included; bounded by compaction. For tests.
     var expiryRecordCount: Int {
-        shards.reduce(0) { total, box in total + box.shard.withLock { $0.expiries.count } }
+        shards.reduce(0) { total, box in total + box.withLock { $0.expiries.count } }
     }
 
     // MARK: Rate limits
@@ -95,15 +108,30 @@ public final class InMemoryStateStore: StateStore {
     /// Redis: a string holding the TAT in milliseconds, `PEXPIRE`d at the TAT (an absent key is a full bucket).
     public func acquireToken(_ key: StateKey, limit: RateLimit) async throws -> RateDecision {
         try limit.validate()
-        let interval = limit.interval.saturatingNanoseconds
-        let window = interval * Int64(limit.burst)  // bounded: 10,000 x 1 day < Int64.max
-        return try withShard(key) { shard, now throws(StateStoreError) in
-            let stored = try shard.tokenBucket(key, now: now)
-            let arrival = max(stored ?? now, now).saturatingAdding(interval)
+        return try acquireToken(key, gcra: GCRA(limit))
+    }
+
+    /// ``acquireToken(_:limit:)`` for a limit already checked and converted: synchronous, so `RateLimiter` calls it
+    /// directly when its store is this one, without an existential `async` call or re-checking its fixed limit.
+    /// `prefix`, when given, must come from ``hashPrefix(namespace:name:)`` for `key`'s namespace and name.
+    func acquireToken(_ key: StateKey, gcra: GCRA, prefix: StoreHashPrefix? = nil) throws(StateStoreError)
+        -> RateDecision
+    {
+        let hash = prefix?.hash(scope: key.scope) ?? key.storeHash(hashKey)
+        return try withShard(key, hash: hash) { shard, now, hash throws(StateStoreError) in
+            let index = shard.live(key, hash: hash, now: now)
+            var stored: Int64?
+            if let index {
+                guard case .tokenBucket(let arrival) = shard.entries[index].value else { throw Self.wrongKind }
+                stored = arrival
+            }
+            let arrival = max(stored ?? now, now).saturatingAdding(gcra.interval)
             let ahead = arrival - now
-            guard ahead <= window else { return .denied(retryAfter: .nanoseconds(ahead - window)) }
-            try shard.write(key, .tokenBucket(arrival: arrival), expiresAt: arrival, now: now, whenFull: whenFull)
-            return .allowed(remaining: Int((window - ahead) / interval))
+            guard ahead <= gcra.window else { return .denied(retryAfter: .nanoseconds(ahead - gcra.window)) }
+            try shard.write(
+                key, hash: hash, at: index, .tokenBucket(arrival: arrival), expiresAt: arrival, now: now,
+                whenFull: whenFull)
+            return .allowed(remaining: Int((gcra.window - ahead) / gcra.interval))
         }
     }
 
@@ -111,13 +139,14 @@ public final class InMemoryStateStore: StateStore {
     public func refundToken(_ key: StateKey, limit: RateLimit) async throws {
         try limit.validate()
         let interval = limit.interval.saturatingNanoseconds
-        try withShard(key) { shard, now throws(StateStoreError) in
-            guard let stored = try shard.tokenBucket(key, now: now) else { return }
+        try withShard(key) { shard, now, hash throws(StateStoreError) in
+            guard let index = shard.live(key, hash: hash, now: now) else { return }
+            guard case .tokenBucket(let stored) = shard.entries[index].value else { throw Self.wrongKind }
             let arrival = stored.saturatingAdding(-interval)
             if arrival <= now {
-                shard.remove(key)
+                shard.remove(at: index)
             } else {
-                try shard.write(key, .tokenBucket(arrival: arrival), expiresAt: arrival, now: now, whenFull: whenFull)
+                shard.update(at: index, .tokenBucket(arrival: arrival), expiresAt: arrival)
             }
         }
     }
@@ -129,12 +158,13 @@ public final class InMemoryStateStore: StateStore {
     /// once `f` reaches `hardLockAfter` or `hard` is set, so only a clear removes it.
     public func reserveAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws -> AttemptReservation {
         try schedule.validate()
-        return try withShard(key) { shard, now throws(StateStoreError) in
-            var state = try shard.attempts(key, now: now) ?? AttemptState()
+        return try withShard(key) { shard, now, hash throws(StateStoreError) in
+            let index = shard.live(key, hash: hash, now: now)
+            var state = try shard.attempts(at: index) ?? AttemptState()
             if state.hard { return .hardLocked }
             if state.failures >= schedule.hardLockAfter {
                 state.hard = true
-                try shard.write(key, .attempts(state), expiresAt: nil, now: now, whenFull: whenFull)
+                try shard.write(key, hash: hash, at: index, .attempts(state), expiresAt: nil, now: now, whenFull: whenFull)
                 return .hardLocked
             }
             if let until = state.lockedUntil, until > now {
@@ -144,7 +174,7 @@ public final class InMemoryStateStore: StateStore {
             let wait = schedule.wait(afterFailures: state.failures).saturatingNanoseconds
             state.lockedUntil = wait > 0 ? now.saturatingAdding(wait) : nil
             let expiry = Self.attemptsExpiry(state, schedule: schedule, now: now)
-            try shard.write(key, .attempts(state), expiresAt: expiry, now: now, whenFull: whenFull)
+            try shard.write(key, hash: hash, at: index, .attempts(state), expiresAt: expiry, now: now, whenFull: whenFull)
             return .admitted(failures: state.failures)
         }
     }
@@ -153,42 +183,46 @@ public final class InMemoryStateStore: StateStore {
     /// recomputed as in ``reserveAttempt(_:schedule:)``.
     public func refundAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws {
         try schedule.validate()
-        try withShard(key) { shard, now throws(StateStoreError) in
-            guard var state = try shard.attempts(key, now: now), !state.hard else { return }
+        try withShard(key) { shard, now, hash throws(StateStoreError) in
+            guard let index = shard.live(key, hash: hash, now: now),
+                var state = try shard.attempts(at: index), !state.hard
+            else { return }
             state.failures -= 1
             state.lockedUntil = nil
             if state.failures <= 0 {
-                shard.remove(key)
+                shard.remove(at: index)
             } else {
-                let expiry = Self.attemptsExpiry(state, schedule: schedule, now: now)
-                try shard.write(key, .attempts(state), expiresAt: expiry, now: now, whenFull: whenFull)
+                shard.update(at: index, .attempts(state), expiresAt: Self.attemptsExpiry(state, schedule: schedule, now: now))
             }
         }
     }
 
     /// Redis: when `hard` is `1`, `HDEL until` (the hard lock and its count stay); otherwise `DEL`.
     public func resetAttempts(_ key: StateKey) async throws {
-        try withShard(key) { shard, now throws(StateStoreError) in
-            guard var state = try shard.attempts(key, now: now) else { return }
-            guard state.hard else { return shard.remove(key) }
+        try withShard(key) { shard, now, hash throws(StateStoreError) in
+            guard let index = shard.live(key, hash: hash, now: now), var state = try shard.attempts(at: index)
+            else { return }
+            guard state.hard else { return shard.remove(at: index) }
             state.lockedUntil = nil
-            try shard.write(key, .attempts(state), expiresAt: nil, now: now, whenFull: whenFull)
+            shard.update(at: index, .attempts(state), expiresAt: nil)
         }
     }
 
     /// Redis: `DEL`.
     public func clearLockout(_ key: StateKey) async throws {
-        try withShard(key) { shard, now throws(StateStoreError) in
-            guard try shard.attempts(key, now: now) != nil else { return }
-            shard.remove(key)
+        try withShard(key) { shard, now, hash throws(StateStoreError) in
+            guard let index = shard.live(key, hash: hash, now: now) else { return }
+            _ = try shard.attempts(at: index)
+            shard.remove(at: index)
         }
     }
 
     /// Redis: `HMGET f until hard`.
     public func lockoutStatus(_ key: StateKey, schedule: LockoutSchedule) async throws -> LockoutStatus {
         try schedule.validate()
-        return try withShard(key) { shard, now throws(StateStoreError) in
-            let state = try shard.attempts(key, now: now) ?? AttemptState()
+        return try withShard(key) { shard, now, hash throws(StateStoreError) in
+            let index = shard.live(key, hash: hash, now: now)
+            let state = try shard.attempts(at: index) ?? AttemptState()
             let retryAfter = state.lockedUntil.flatMap { $0 > now ? Duration.nanoseconds($0 - now) : nil }
             return LockoutStatus(
                 failures: state.failures,
@@ -211,13 +245,14 @@ public final class InMemoryStateStore: StateStore {
     public func advanceCounter(_ key: StateKey, to value: UInt64, ttl: Duration) async throws -> Bool {
         try StateStoreBounds.checkTTL(ttl)
         let lifetime = ttl.saturatingNanoseconds
-        return try withShard(key) { shard, now throws(StateStoreError) in
-            switch shard.live(key, now: now)?.value {
+        return try withShard(key) { shard, now, hash throws(StateStoreError) in
+            let index = shard.live(key, hash: hash, now: now)
+            switch index.map({ shard.entries[$0].value }) {
             case nil: break
             case .counter(let stored): if stored >= value { return false }
             case .some: throw Self.wrongKind
             }
-            try shard.write(key, .counter(value), expiresAt: now.saturatingAdding(lifetime), now: now, whenFull: whenFull)
+            try shard.write(key, hash: hash, at: index, .counter(value), expiresAt: now.saturatingAdding(lifetime), now: now, whenFull: whenFull)
             return true
         }
     }
@@ -226,13 +261,14 @@ public final class InMemoryStateStore: StateStore {
     public func putCode(_ key: StateKey, digest: [UInt8], context: [UInt8], tries: Int, ttl: Duration) async throws {
         try StateStoreBounds.checkCode(digest: digest, context: context, tries: tries, ttl: ttl)
         let lifetime = ttl.saturatingNanoseconds
-        try withShard(key) { shard, now throws(StateStoreError) in
-            switch shard.live(key, now: now)?.value {
+        try withShard(key) { shard, now, hash throws(StateStoreError) in
+            let index = shard.live(key, hash: hash, now: now)
+            switch index.map({ shard.entries[$0].value }) {
             case nil, .code: break
             case .some: throw Self.wrongKind
             }
             let code = StoredCode(digest: digest, context: context, triesLeft: tries)
-            try shard.write(key, .code(code), expiresAt: now.saturatingAdding(lifetime), now: now, whenFull: whenFull)
+            try shard.write(key, hash: hash, at: index, .code(code), expiresAt: now.saturatingAdding(lifetime), now: now, whenFull: whenFull)
         }
     }
 
@@ -240,25 +276,26 @@ public final class InMemoryStateStore: StateStore {
     /// on a match `DEL` and return `c`; otherwise `HINCRBY t -1`, and `DEL` when it reaches 0. The TTL is kept.
     public func redeemCode(_ key: StateKey, digest: [UInt8]) async throws -> CodeRedemption {
         try StateStoreBounds.checkDigest(digest)
-        return try withShard(key) { shard, now throws(StateStoreError) in
+        return try withShard(key) { shard, now, hash throws(StateStoreError) in
+            let index = shard.live(key, hash: hash, now: now)
             let stored: StoredCode
-            switch shard.live(key, now: now)?.value {
+            switch index.map({ shard.entries[$0].value }) {
             case nil: return .absent
             case .code(let code): stored = code
             case .some: throw Self.wrongKind
             }
             if ConstantTime.equals(stored.digest, digest) {
-                shard.remove(key)
+                shard.remove(key, hash: hash)
                 return .redeemed(context: stored.context)
             }
             let triesLeft = stored.triesLeft - 1
             if triesLeft <= 0 {
-                shard.remove(key)
+                shard.remove(key, hash: hash)
                 return .mismatch(triesLeft: 0)
             }
             var spent = stored
             spent.triesLeft = triesLeft
-            shard.replaceValue(key, .code(spent))
+            shard.replaceValue(key, hash: hash, .code(spent))
             return .mismatch(triesLeft: triesLeft)
         }
     }
@@ -269,13 +306,14 @@ public final class InMemoryStateStore: StateStore {
         let lifetime = ttl.saturatingNanoseconds
         var unique: [[UInt8]] = []
         for digest in digests where !unique.contains(digest) { unique.append(digest) }
-        try withShard(key) { [unique] shard, now throws(StateStoreError) in
-            switch shard.live(key, now: now)?.value {
+        try withShard(key) { [unique] shard, now, hash throws(StateStoreError) in
+            let index = shard.live(key, hash: hash, now: now)
+            switch index.map({ shard.entries[$0].value }) {
             case nil, .codeSet: break
             case .some: throw Self.wrongKind
             }
-            if unique.isEmpty { return shard.remove(key) }
-            try shard.write(key, .codeSet(unique), expiresAt: now.saturatingAdding(lifetime), now: now, whenFull: whenFull)
+            if unique.isEmpty { return shard.remove(key, hash: hash) }
+            try shard.write(key, hash: hash, at: index, .codeSet(unique), expiresAt: now.saturatingAdding(lifetime), now: now, whenFull: whenFull)
         }
     }
 
@@ -283,9 +321,10 @@ public final class InMemoryStateStore: StateStore {
     /// This store compares against every member in constant time, so timing tells nothing about which matched.
     public func redeemFromCodeSet(_ key: StateKey, digest: [UInt8]) async throws -> Int? {
         try StateStoreBounds.checkDigest(digest)
-        return try withShard(key) { shard, now throws(StateStoreError) in
+        return try withShard(key) { shard, now, hash throws(StateStoreError) in
+            let index = shard.live(key, hash: hash, now: now)
             let members: [[UInt8]]
-            switch shard.live(key, now: now)?.value {
+            switch index.map({ shard.entries[$0].value }) {
             case nil: return nil
             case .codeSet(let stored): members = stored
             case .some: throw Self.wrongKind
@@ -299,9 +338,9 @@ public final class InMemoryStateStore: StateStore {
             var remaining = members
             remaining.remove(at: match)
             if remaining.isEmpty {
-                shard.remove(key)
+                shard.remove(key, hash: hash)
             } else {
-                shard.replaceValue(key, .codeSet(remaining))
+                shard.replaceValue(key, hash: hash, .codeSet(remaining))
             }
             return remaining.count
         }
@@ -309,8 +348,9 @@ public final class InMemoryStateStore: StateStore {
 
     /// Redis: `SCARD`.
     public func codeSetCount(_ key: StateKey) async throws -> Int {
-        try withShard(key) { shard, now throws(StateStoreError) in
-            switch shard.live(key, now: now)?.value {
+        try withShard(key) { shard, now, hash throws(StateStoreError) in
+            let index = shard.live(key, hash: hash, now: now)
+            switch index.map({ shard.entries[$0].value }) {
             case nil: return 0
             case .codeSet(let members): return members.count
             case .some: throw Self.wrongKind
@@ -322,16 +362,17 @@ public final class InMemoryStateStore: StateStore {
     public func claim(_ key: StateKey, ttl: Duration) async throws -> Bool {
         try StateStoreBounds.checkTTL(ttl)
         let lifetime = ttl.saturatingNanoseconds
-        return try withShard(key) { shard, now throws(StateStoreError) in
-            guard shard.live(key, now: now) == nil else { return false }
-            try shard.write(key, .marker, expiresAt: now.saturatingAdding(lifetime), now: now, whenFull: whenFull)
+        return try withShard(key) { shard, now, hash throws(StateStoreError) in
+            let index = shard.live(key, hash: hash, now: now)
+            guard index == nil else { return false }
+            try shard.write(key, hash: hash, at: index, .marker, expiresAt: now.saturatingAdding(lifetime), now: now, whenFull: whenFull)
             return true
         }
     }
 
     /// Redis: `DEL`.
     public func remove(_ key: StateKey) async throws {
-        try withShard(key) { shard, _ throws(StateStoreError) in shard.remove(key) }
+        try withShard(key) { shard, _, hash throws(StateStoreError) in shard.remove(key, hash: hash) }
     }
 
     // MARK: Events
@@ -340,9 +381,10 @@ public final class InMemoryStateStore: StateStore {
     public func appendEvent(_ key: StateKey, _ payload: [UInt8], keepLast: Int, ttl: Duration) async throws {
         try StateStoreBounds.checkEvent(payload, keepLast: keepLast, ttl: ttl)
         let lifetime = ttl.saturatingNanoseconds
-        try withShard(key) { shard, now throws(StateStoreError) in
+        try withShard(key) { shard, now, hash throws(StateStoreError) in
+            let index = shard.live(key, hash: hash, now: now)
             var events: [[UInt8]]
-            switch shard.live(key, now: now)?.value {
+            switch index.map({ shard.entries[$0].value }) {
             case nil: events = []
             case .events(let stored): events = stored
             case .some: throw Self.wrongKind
@@ -350,15 +392,16 @@ public final class InMemoryStateStore: StateStore {
             // Oldest first here, so an append does not shift the list; reads reverse it.
             events.append(payload)
             if events.count > keepLast { events.removeFirst(events.count - keepLast) }
-            try shard.write(key, .events(events), expiresAt: now.saturatingAdding(lifetime), now: now, whenFull: whenFull)
+            try shard.write(key, hash: hash, at: index, .events(events), expiresAt: now.saturatingAdding(lifetime), now: now, whenFull: whenFull)
         }
     }
 
     /// Redis: `LRANGE 0 limit-1`.
     public func recentEvents(_ key: StateKey, limit: Int) async throws -> [[UInt8]] {
         try StateStoreBounds.checkEventCount(limit)
-        return try withShard(key) { shard, now throws(StateStoreError) in
-            switch shard.live(key, now: now)?.value {
+        return try withShard(key) { shard, now, hash throws(StateStoreError) in
+            let index = shard.live(key, hash: hash, now: now)
+            switch index.map({ shard.entries[$0].value }) {
             case nil: return []
             case .events(let events): return Array(events.reversed().prefix(limit))
             case .some: throw Self.wrongKind
@@ -370,25 +413,92 @@ public final class InMemoryStateStore: StateStore {
 
     private static let wrongKind = StateStoreError.invalidArgument("the key holds another kind of state")
 
+    /// The hash of every key with this `namespace` and `name` half done, for a caller that makes many such keys
+    /// (``acquireToken(_:gcra:prefix:)``), so each decision hashes only the scope: two of the three strings a hash
+    /// reads are the same on every decision of one `RateLimiter`.
+    func hashPrefix(namespace: String, name: String) -> StoreHashPrefix {
+        StoreHashPrefix(hashKey, namespace: namespace, name: name)
+    }
+
     private func withShard<Result: Sendable>(
         _ key: StateKey,
-        _ body: (inout Shard, Int64) throws(StateStoreError) -> Result
+        _ body: (inout Shard, Int64, UInt64) throws(StateStoreError) -> Result
     ) throws(StateStoreError) -> Result {
-        // Hashable's seed is random per process, so shard choice cannot be predicted from outside.
-        let index = Int(UInt(bitPattern: key.hashValue) % UInt(shards.count))
-        return try shards[index].shard.withLock { (shard) throws(StateStoreError) -> Result in
-            // Read inside the lock, so operations on one key see non-decreasing times in the order they run.
-            try body(&shard, clock.now().saturatingNanoseconds)
+        try withShard(key, hash: key.storeHash(hashKey), body)
+    }
+
+    private func withShard<Result: Sendable>(
+        _ key: StateKey, hash: UInt64,
+        _ body: (inout Shard, Int64, UInt64) throws(StateStoreError) -> Result
+    ) throws(StateStoreError) -> Result {
+        // One keyed hash per operation, for both the shard and the slot (see StateKey.storeHash). Its key is secret
+        // and random per process, so shard choice cannot be predicted from outside. Multiplying the high half by the
+        // shard count maps it onto the shards without a division.
+        let index = Int(truncatingIfNeeded: ((hash >> 32) &* UInt64(shards.count)) >> 32)
+        // Read before the lock, so the lock is held for the table work alone (with two threads on one key, the
+        // clock call inside the lock lengthened the stretch they queue on); `Shard.time(after:)` restores the order.
+        let reading = systemClock?.elapsedNanoseconds() ?? clock.now().saturatingNanoseconds
+        return try shards[index].withLock { (shard) throws(StateStoreError) -> Result in
+            let now = shard.time(after: reading)
+            return try body(&shard, now, hash)
         }
     }
 }
 
-/// A `Mutex` cannot sit in an array (it is not copyable), so each shard's lives in a box.
-private final class ShardBox: Sendable {
-    let shard: Mutex<Shard>
+/// A ``RateLimit`` checked and converted to integer nanoseconds once.
+struct GCRA: Sendable {
+    /// The time one token takes to come back.
+    let interval: Int64
+    /// `burst * interval`: how far ahead of now the theoretical arrival time may run.
+    let window: Int64
+
+    /// `limit` converted; `limit` must already have passed ``RateLimit/validate()``.
+    init(_ limit: RateLimit) {
+        interval = limit.interval.saturatingNanoseconds
+        window = interval * Int64(limit.burst)  // bounded: 10,000 x 1 day < Int64.max
+    }
+}
+
+/// One shard and the lock that guards it.
+///
+/// A `pthread` mutex (adaptive on glibc: it spins briefly before sleeping) rather than the standard library's
+/// `Mutex`, which on Linux is a priority-inheritance futex: when a thread unlocks it with a waiter queued, the kernel
+/// hands the lock to the sleeping waiter, and nobody can take it until that thread is scheduled. With two threads
+/// deciding on one hot key, every decision then waited for a wake-up: 2 tasks took 295-340 ns a decision against
+/// 175 ns for 1. This mutex lets the running thread take the lock again, and the waiter mostly finds it free while
+/// spinning.
+private final class ShardBox: @unchecked Sendable {
+    // @unchecked: `shard` is read and written only in `withLock`, between locking and unlocking `mutex`; both
+    // pointers are fixed at init and freed only in deinit, when no other reference remains.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let shard: UnsafeMutablePointer<Shard>
 
     init(capacity: Int) {
-        shard = Mutex(Shard(capacity: capacity))
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        #if canImport(Glibc)
+            pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+        #endif
+        pthread_mutex_init(mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
+        shard = .allocate(capacity: 1)
+        shard.initialize(to: Shard(capacity: capacity))
+    }
+
+    deinit {
+        shard.deinitialize(count: 1)
+        shard.deallocate()
+        pthread_mutex_destroy(mutex)
+        mutex.deinitialize(count: 1)
+        mutex.deallocate()
+    }
+
+    func withLock<Result, Failure: Error>(_ body: (inout Shard) throws(Failure) -> Result) throws(Failure) -> Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&shard.pointee)
     }
 }
 
@@ -416,95 +526,299 @@ private struct StoredCode {
 }
 
 private struct Entry {
+    var key: StateKey
+    /// `key.storeHash`, kept so a lookup compares keys only when hashes match, and so the table can move the entry.
+    var hash: UInt64
     var value: StoredValue
-    /// Monotonic nanoseconds; `nil` never expires (a hard lock).
-    var expiresAt: Int64?
-    /// Which heap item is current for this key; older items are stale.
+    /// Monotonic nanoseconds; `Int64.max` never expires (a hard lock).
+    var expiresAt: Int64
+    /// The `expiresAt` of this entry's current heap item, at most `expiresAt`; `Int64.max` when it has none.
+    var itemExpiresAt: Int64
+    /// Which heap item is current for this entry (0: none); other items naming it are stale.
     var generation: UInt64
 }
 
+/// One shard's keys: the entries in a dense array, found through an open-addressing table of slots.
+///
+/// Why not `[StateKey: Entry]`: a `Dictionary` lookup hashes the key's three strings again on every access (a
+/// decision made two or three), its storage doubles and rehashes every key through SipHash as a flood of new keys
+/// grows it, and each entry of the old expiry heap carried the key itself. Here the key is hashed once per operation
+/// by the store, a slot is one `UInt64` holding 32 bits of that hash and the entry's index (so probing touches one
+/// cache line and growing the table never reads an entry or hashes a string), and entries stay packed for compaction.
 private struct Shard {
     let capacity: Int
-    var entries: [StateKey: Entry] = [:]
-    var expiries = ExpiryHeap()
-    var nextGeneration: UInt64 = 0
+    private(set) var entries: [Entry] = []
+    /// Linear probing over a power-of-two table, at most 3/4 full. A slot is `tag << 32 | (index + 1)`, where `tag`
+    /// is the low 32 bits of the key's hash (its home slot is `tag & mask`), and 0 is empty.
+    private var slots: [UInt64]
+    private var mask: Int
+    private(set) var expiries: ExpiryHeap
+    private var nextGeneration: UInt64 = 0
+    /// The latest time an operation in this shard has used.
+    private var latest: Int64 = .min
+
+    /// Up to this many keys a shard is allocated at its capacity when made, so a flood of new keys does not copy
+    /// the entries and heap arrays as they double (the memory is reserved, and the system commits pages only as
+    /// entries fill them). Past it, the arrays grow by doubling. 32,768 keys a shard: stores of up to about two
+    /// million keys are allocated whole; a shard of a bigger store reserves about 4.5 MiB to start.
+    private static let reservedKeys = 32_768
+    /// The table starts at most this large (32 KiB a shard, zeroed when made) and doubles as the shard fills.
+    private static let initialSlots = 4_096
 
     init(capacity: Int) {
         self.capacity = capacity
+        let reserved = min(capacity, Self.reservedKeys)
+        entries.reserveCapacity(reserved)
+        expiries = ExpiryHeap(reservingCapacity: reserved)
+        let wanted = min(Self.initialSlots, Self.tableSize(for: capacity))
+        slots = Array(repeating: 0, count: wanted)
+        mask = wanted - 1
     }
 
-    /// The entry at `key`, dropping it first if it has expired.
-    mutating func live(_ key: StateKey, now: Int64) -> Entry? {
-        guard let entry = entries[key] else { return nil }
-        if let expiresAt = entry.expiresAt, expiresAt <= now {
-            entries[key] = nil
+    /// The smallest power of two that holds `count` keys at most 3/4 full, and at least 8.
+    private static func tableSize(for count: Int) -> Int {
+        var size = 8
+        while size / 4 * 3 < count { size *= 2 }
+        return size
+    }
+
+    /// The time for an operation that read `reading` before taking the lock: never earlier than one that held the
+    /// lock before it, so operations on one key see non-decreasing times in the order they run.
+    mutating func time(after reading: Int64) -> Int64 {
+        if reading > latest { latest = reading }
+        return latest
+    }
+
+    // MARK: Lookup
+
+    /// The index of `key`'s entry, expired or not.
+    func find(_ key: StateKey, hash: UInt64) -> Int? {
+        let tag = hash & 0xFFFF_FFFF
+        var position = Int(truncatingIfNeeded: tag) & mask
+        while true {
+            let slot = slots[position]
+            if slot == 0 { return nil }
+            if slot >> 32 == tag {
+                let index = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                if entries[index].hash == hash, entries[index].key == key { return index }
+            }
+            position = (position + 1) & mask
+        }
+    }
+
+    /// The index of `key`'s entry, dropping it first if it has expired.
+    mutating func live(_ key: StateKey, hash: UInt64, now: Int64) -> Int? {
+        guard let index = find(key, hash: hash) else { return nil }
+        if entries[index].expiresAt <= now {
+            remove(at: index)
             return nil
         }
-        return entry
+        return index
     }
 
-    mutating func tokenBucket(_ key: StateKey, now: Int64) throws(StateStoreError) -> Int64? {
-        switch live(key, now: now)?.value {
-        case nil: return nil
-        case .tokenBucket(let arrival): return arrival
-        case .some: throw StateStoreError.invalidArgument("the key holds another kind of state")
+    /// The lockout state in the entry at `index` (nil: no entry).
+    func attempts(at index: Int?) throws(StateStoreError) -> AttemptState? {
+        guard let index else { return nil }
+        guard case .attempts(let state) = entries[index].value else {
+            throw StateStoreError.invalidArgument("the key holds another kind of state")
         }
+        return state
     }
 
-    mutating func attempts(_ key: StateKey, now: Int64) throws(StateStoreError) -> AttemptState? {
-        switch live(key, now: now)?.value {
-        case nil: return nil
-        case .attempts(let state): return state
-        case .some: throw StateStoreError.invalidArgument("the key holds another kind of state")
-        }
-    }
+    // MARK: Writes
 
-    /// Stores `value` at `key`, making room first when `key` is new and the shard is full.
+    /// Stores `value` at `key`, whose entry is at `index` (nil: absent), making room first when `key` is new and
+    /// the shard is full.
     mutating func write(
-        _ key: StateKey, _ value: StoredValue, expiresAt: Int64?, now: Int64, whenFull: InMemoryStateStore.WhenFull
+        _ key: StateKey, hash: UInt64, at index: Int?, _ value: StoredValue, expiresAt: Int64?, now: Int64,
+        whenFull: InMemoryStateStore.WhenFull
     ) throws(StateStoreError) {
-        if entries[key] == nil, entries.count >= capacity {
+        if let index {
+            update(at: index, value, expiresAt: expiresAt)
+            return
+        }
+        if entries.count >= capacity {
             try makeRoom(now: now, whenFull: whenFull)
         }
-        nextGeneration &+= 1
-        entries[key] = Entry(value: value, expiresAt: expiresAt, generation: nextGeneration)
-        if let expiresAt {
-            expiries.push(ExpiryHeap.Item(expiresAt: expiresAt, generation: nextGeneration, key: key))
+        // The heap item is pushed from what is known here, not read back from the new entry: the entry is written
+        // to memory no key has touched yet, and reading it at once waited for that cache line (with a million
+        // distinct keys, 11% of the run in `track`).
+        let expiry = expiresAt ?? .max
+        var generation: UInt64 = 0
+        if expiry != .max {
+            nextGeneration &+= 1
+            generation = nextGeneration
+            expiries.push(ExpiryHeap.Item(expiresAt: expiry, generation: generation, hash: hash))
         }
+        entries.append(
+            Entry(key: key, hash: hash, value: value, expiresAt: expiry, itemExpiresAt: expiry, generation: generation))
+        place(hash: hash, index: entries.count - 1)
         if expiries.needsCompaction(liveCount: entries.count) { compact() }
     }
 
-    /// Replaces the value at an existing `key`, keeping its expiry (a spent try, a redeemed set member).
-    mutating func replaceValue(_ key: StateKey, _ value: StoredValue) {
-        entries[key]?.value = value
+    /// Replaces the value and expiry of the entry at `index`.
+    mutating func update(at index: Int, _ value: StoredValue, expiresAt: Int64?) {
+        entries[index].value = value
+        entries[index].expiresAt = expiresAt ?? .max
+        track(index)
     }
 
-    mutating func remove(_ key: StateKey) {
-        entries[key] = nil
+    /// Replaces the value at an existing `key`, keeping its expiry (a spent try, a redeemed set member).
+    mutating func replaceValue(_ key: StateKey, hash: UInt64, _ value: StoredValue) {
+        guard let index = find(key, hash: hash) else { return }
+        entries[index].value = value
+    }
+
+    mutating func remove(_ key: StateKey, hash: UInt64) {
+        guard let index = find(key, hash: hash) else { return }
+        remove(at: index)
+    }
+
+    /// Removes the entry at `index`: empties its slot and moves the last entry into its place.
+    mutating func remove(at index: Int) {
+        vacate(slotOf: index, hash: entries[index].hash)
+        let last = entries.count - 1
+        if index != last {
+            retarget(slotOf: last, hash: entries[last].hash, to: index)
+            entries.swapAt(index, last)
+        }
+        entries.removeLast()
+    }
+
+    // MARK: Expiry
+
+    /// Keeps the heap's promise for the entry at `index`: a current item no later than its expiry. A write that
+    /// moves the expiry later (each allowed decision on a token bucket) keeps the item it has, so the hot path
+    /// pushes nothing; the item is put back with the true time if it ever reaches the top. Before, every write
+    /// pushed an item holding a copy of the key, and one hot key rebuilt the heap every 66 decisions.
+    private mutating func track(_ index: Int) {
+        let expiresAt = entries[index].expiresAt
+        guard expiresAt < entries[index].itemExpiresAt else { return }
+        nextGeneration &+= 1
+        entries[index].itemExpiresAt = expiresAt
+        entries[index].generation = nextGeneration
+        expiries.push(ExpiryHeap.Item(expiresAt: expiresAt, generation: nextGeneration, hash: entries[index].hash))
+        if expiries.needsCompaction(liveCount: entries.count) { compact() }
+    }
+
+    /// The index of the entry `item` is current for, or nil when the item is stale.
+    private func entry(of item: ExpiryHeap.Item) -> Int? {
+        let tag = item.hash & 0xFFFF_FFFF
+        var position = Int(truncatingIfNeeded: tag) & mask
+        while true {
+            let slot = slots[position]
+            if slot == 0 { return nil }
+            if slot >> 32 == tag {
+                let index = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                if entries[index].generation == item.generation { return index }
+            }
+            position = (position + 1) & mask
+        }
+    }
+
+    /// Pops the heap until its top is current and exact: stale items are dropped, and an item whose entry now
+    /// expires later is put back with the entry's true time. Returns the index of the entry nearest expiry (nil:
+    /// none expires).
+    private mutating func nearestExpiry() -> Int? {
+        while let top = expiries.top {
+            guard let index = entry(of: top) else {
+                expiries.pop()
+                continue
+            }
+            let expiresAt = entries[index].expiresAt
+            if expiresAt == top.expiresAt { return index }
+            expiries.pop()
+            entries[index].itemExpiresAt = .max
+            entries[index].generation = 0
+            track(index)
+        }
+        return nil
     }
 
     private mutating func makeRoom(now: Int64, whenFull: InMemoryStateStore.WhenFull) throws(StateStoreError) {
-        while let top = expiries.top, top.expiresAt <= now {
+        while let index = nearestExpiry(), entries[index].expiresAt <= now {
             expiries.pop()
-            if entries[top.key]?.generation == top.generation { entries[top.key] = nil }
+            remove(at: index)
         }
         guard entries.count >= capacity else { return }
         guard whenFull == .evictNearestExpiry else { throw StateStoreError.capacityExceeded }
-        while let nearest = expiries.pop() {
-            if entries[nearest.key]?.generation == nearest.generation {
-                entries[nearest.key] = nil
-                return
-            }
+        guard let nearest = nearestExpiry() else {
+            // Every entry here is permanent (hard locks): evicting one would lift a lock.
+            throw StateStoreError.capacityExceeded
         }
-        // Every entry here is permanent (hard locks): evicting one would lift a lock.
-        throw StateStoreError.capacityExceeded
+        expiries.pop()
+        remove(at: nearest)
     }
 
     private mutating func compact() {
-        expiries.rebuild(
-            from: entries.compactMap { key, entry in
-                entry.expiresAt.map { ExpiryHeap.Item(expiresAt: $0, generation: entry.generation, key: key) }
+        var live: [ExpiryHeap.Item] = []
+        live.reserveCapacity(entries.count)
+        for index in entries.indices {
+            let expiresAt = entries[index].expiresAt
+            guard expiresAt != .max else {
+                entries[index].itemExpiresAt = .max
+                entries[index].generation = 0
+                continue
             }
-        )
+            nextGeneration &+= 1
+            entries[index].itemExpiresAt = expiresAt
+            entries[index].generation = nextGeneration
+            live.append(ExpiryHeap.Item(expiresAt: expiresAt, generation: nextGeneration, hash: entries[index].hash))
+        }
+        expiries.rebuild(from: live)
+    }
+
+    // MARK: Table
+
+    /// Puts entry `index` in the first empty slot from its hash's home, growing the table first when needed.
+    private mutating func place(hash: UInt64, index: Int) {
+        if entries.count > slots.count / 4 * 3 { grow() }
+        let tag = hash & 0xFFFF_FFFF
+        var position = Int(truncatingIfNeeded: tag) & mask
+        while slots[position] != 0 { position = (position + 1) & mask }
+        slots[position] = tag << 32 | UInt64(index + 1)
+    }
+
+    /// Doubles the table. Slots carry their home, so this reads only the old table.
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: 0, count: old.count * 2)
+        mask = slots.count - 1
+        for slot in old where slot != 0 {
+            var position = Int(truncatingIfNeeded: slot >> 32) & mask
+            while slots[position] != 0 { position = (position + 1) & mask }
+            slots[position] = slot
+        }
+    }
+
+    /// The position of the slot holding entry `index`, whose hash is `hash`.
+    private func position(ofSlotFor index: Int, hash: UInt64) -> Int {
+        let wanted = (hash & 0xFFFF_FFFF) << 32 | UInt64(index + 1)
+        var position = Int(truncatingIfNeeded: hash & 0xFFFF_FFFF) & mask
+        // Every entry has a slot, so this finds it before any empty slot.
+        while slots[position] != wanted, slots[position] != 0 { position = (position + 1) & mask }
+        return position
+    }
+
+    /// Points the slot of entry `index` at `newIndex`.
+    private mutating func retarget(slotOf index: Int, hash: UInt64, to newIndex: Int) {
+        let position = position(ofSlotFor: index, hash: hash)
+        slots[position] = (hash & 0xFFFF_FFFF) << 32 | UInt64(newIndex + 1)
+    }
+
+    /// Empties the slot of entry `index` by backward-shift deletion: each later slot of the run that may move into
+    /// the hole (its home is not between the hole and it) does, so no tombstones pile up and probes stay short.
+    private mutating func vacate(slotOf index: Int, hash: UInt64) {
+        var hole = position(ofSlotFor: index, hash: hash)
+        var next = (hole + 1) & mask
+        while slots[next] != 0 {
+            let home = Int(truncatingIfNeeded: slots[next] >> 32) & mask
+            if (next - home) & mask >= (next - hole) & mask {
+                slots[hole] = slots[next]
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+        slots[hole] = 0
     }
 }

@@ -38,16 +38,46 @@ extension WallClock {
 /// `ContinuousClock` keeps counting while the machine sleeps (Linux `CLOCK_BOOTTIME`), so a lock set before a
 /// suspend still ends at the right moment after it.
 public struct SystemClock: MonotonicClock, WallClock {
-    private let origin: ContinuousClock.Instant
+    #if os(Linux) || os(Android)
+        /// `CLOCK_BOOTTIME` (what `ContinuousClock` reads on Linux) in nanoseconds at creation. Kept as an integer
+        /// because the in-memory store reads this clock on every decision, and through `ContinuousClock.Instant` and
+        /// `Duration` each reading took 128-bit arithmetic and two 128-bit divisions to come back to nanoseconds.
+        private let originNanoseconds: Int64
+    #else
+        private let origin: ContinuousClock.Instant
+    #endif
 
     /// A clock whose monotonic origin is the moment it was created.
     public init() {
-        origin = ContinuousClock.now
+        #if os(Linux) || os(Android)
+            originNanoseconds = Self.bootNanoseconds()
+        #else
+            origin = ContinuousClock.now
+        #endif
     }
 
     public func now() -> Duration {
-        origin.duration(to: ContinuousClock.now)
+        .nanoseconds(elapsedNanoseconds())
     }
+
+    /// ``now()`` in whole nanoseconds, without building a `Duration`: the in-memory store's fast path.
+    func elapsedNanoseconds() -> Int64 {
+        #if os(Linux) || os(Android)
+            Self.bootNanoseconds() &- originNanoseconds
+        #else
+            origin.duration(to: ContinuousClock.now).saturatingNanoseconds
+        #endif
+    }
+
+    #if os(Linux) || os(Android)
+        /// `CLOCK_BOOTTIME` in nanoseconds, as `ContinuousClock` reads it (the call cannot fail for this clock id;
+        /// `ContinuousClock` does not check it either).
+        private static func bootNanoseconds() -> Int64 {
+            var spec = timespec()
+            _ = clock_gettime(CLOCK_BOOTTIME, &spec)
+            return Int64(spec.tv_sec) &* 1_000_000_000 &+ Int64(spec.tv_nsec)
+        }
+    #endif
 
     public func millisecondsSinceEpoch() -> Int64 {
         var spec = timespec()

@@ -101,10 +101,10 @@ public struct StateKey: Sendable, Hashable, CustomStringConvertible {
     /// or holds a character that would break the rendered key.
     public init(namespace: String, scope: String, name: String = "") throws {
         guard !namespace.isEmpty, namespace.utf8.count <= 64,
-            namespace.utf8.allSatisfy({ $0.isKeyWordCharacter })
+            !namespace.utf8.anySatisfies({ !$0.isKeyWordCharacter })
         else { throw StateStoreError.invalidKey("namespace must be 1 to 64 letters, digits, '-', '_' or '.'") }
         guard !scope.isEmpty, scope.utf8.count <= Self.maximumComponentLength,
-            !scope.utf8.contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") })
+            !scope.utf8.anySatisfies({ $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") })
         else { throw StateStoreError.invalidKey("scope must be 1 to \(Self.maximumComponentLength) bytes without braces") }
         guard name.utf8.count <= Self.maximumComponentLength else {
             throw StateStoreError.invalidKey("name must be at most \(Self.maximumComponentLength) bytes")
