@@ -13,7 +13,8 @@ struct Settings: Sendable {
 struct DeadboltBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deadbolt-bench",
-        abstract: "Measure Deadbolt against libargon2, libsodium, OpenSSL, swift-crypto and redis-benchmark, and against the limits.",
+        abstract:
+            "Measure Deadbolt against libargon2, libsodium, OpenSSL, swift-crypto and redis-benchmark, and the limits.",
         discussion: """
             Each group runs its contenders in interleaved rounds (A B C, C B A, ...) after one warm-up call each, and \
             quotes the median with the 10th–90th percentile spread. Build with -c release: the C shims run at -O0 in \

@@ -42,7 +42,8 @@ struct RedisGroup {
     private func measure(
         into report: inout GroupReport, server: RedisServer, benchmarkPath: String, cliPath: String
     ) async throws {
-        let configuration = RedisConfiguration(topology: .standalone(try RedisEndpoint(host: "127.0.0.1", port: server.port)))
+        let endpoint = try RedisEndpoint(host: "127.0.0.1", port: server.port)
+        let configuration = RedisConfiguration(topology: .standalone(endpoint))
         let store = try RedisStateStore(configuration: configuration)
         defer { store.shutdown() }
         let limit = Self.limit
@@ -96,7 +97,10 @@ struct RedisGroup {
                     ? [(1, 1, "redis-benchmark, 1 client (-c 1 -P 1)")]
                     : [
                         (callers, 1, "redis-benchmark, \(callers) clients (-c \(callers) -P 1)"),
-                        (connections, depth, "redis-benchmark, \(connections) clients × \(depth) pipelined (-c \(connections) -P \(depth))"),
+                        (
+                            connections, depth,
+                            "redis-benchmark, \(connections) clients × \(depth) pipelined (-c \(connections) -P \(depth))"
+                        ),
                     ]
                 for shape in shapes {
                     var command = [
@@ -176,7 +180,8 @@ struct RedisGroup {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw BenchError("\(path) \(arguments.prefix(3).joined(separator: " ")) … exited with \(process.terminationStatus)")
+            let command = ([path] + arguments.prefix(3)).joined(separator: " ")
+            throw BenchError("\(command) … exited with \(process.terminationStatus)")
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -323,15 +323,23 @@ final class RedisNodePool: Sendable {
 }
 
 /// The pending calls by deadline, earliest first: a binary min-heap. Answered calls stay until their deadline
-/// passes (removing them would cost a search); each is a few dozen bytes, for at most one operation timeout.
+/// passes or the heap doubles since it last dropped them, so it holds at most about twice the calls in flight
+/// (themselves bounded by the queue and the pipelines), however long the operation timeout.
 struct DeadlineHeap {
     private var entries: [(deadline: ContinuousClock.Instant, call: PendingCall)] = []
+    private var compactAt = 4096
 
     var isEmpty: Bool { entries.isEmpty }
     var earliest: ContinuousClock.Instant? { entries.first?.deadline }
 
     /// Adds a call; returns whether its deadline is now the earliest (the watcher may be asleep past it).
     mutating func push(_ deadline: ContinuousClock.Instant, _ call: PendingCall) -> Bool {
+        if entries.count >= compactAt {
+            // Amortized O(log n) per push: a sorted array is a valid heap.
+            entries.removeAll { $0.call.isFinished }
+            entries.sort { $0.deadline < $1.deadline }
+            compactAt = max(4096, 2 * entries.count)
+        }
         entries.append((deadline, call))
         var child = entries.count - 1
         while child > 0 {
