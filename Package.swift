@@ -70,6 +70,7 @@ let package = Package(
                 "Deadbolt",
                 "CDeadbolt",
                 "CBenchPeers",
+                "DeadboltRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -13,7 +13,8 @@ struct Settings: Sendable {
 struct DeadboltBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deadbolt-bench",
-        abstract: "Measure Deadbolt against libargon2, libsodium, OpenSSL and swift-crypto, and against the limits.",
+        abstract:
+            "Measure Deadbolt against libargon2, libsodium, OpenSSL, swift-crypto and redis-benchmark, and the limits.",
         discussion: """
             Each group runs its contenders in interleaved rounds (A B C, C B A, ...) after one warm-up call each, and \
             quotes the median with the 10th–90th percentile spread. Build with -c release: the C shims run at -O0 in \
@@ -21,7 +22,7 @@ struct DeadboltBench: AsyncParsableCommand {
             """
     )
 
-    static let groups = ["argon2", "pbkdf2", "hmac", "codes", "limits", "scaling"]
+    static let groups = ["argon2", "pbkdf2", "hmac", "codes", "limits", "scaling", "redis"]
 
     @Flag(help: "A short smoke run with scaled-down work (under a minute), as CI runs it.")
     var quick = false
@@ -59,6 +60,7 @@ struct DeadboltBench: AsyncParsableCommand {
             case "hmac": result = try await HMACGroup(settings: settings).run()
             case "codes": result = try await CodesGroup(settings: settings).run()
             case "limits": result = try await LimitsGroup(settings: settings).run()
+            case "redis": result = try await RedisGroup(settings: settings).run()
             default: result = try await ScalingGroup(settings: settings).run()
             }
             report.groups.append(result)

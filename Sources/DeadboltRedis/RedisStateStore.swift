@@ -180,6 +180,17 @@ public final class RedisStateStore: StateStore {
         }
     }
 
+    // MARK: Scripts
+
+    /// The Lua source of the script behind ``acquireToken(_:limit:)``, byte for byte as the store loads it with
+    /// `SCRIPT LOAD`; its SHA-1 is the digest the store sends with `EVALSHA`, with `KEYS[1]` the rendered key and
+    /// ARGV the interval in whole milliseconds (rounded up) and the burst, both in decimal. For benchmarks that run
+    /// the same script without the client (`deadbolt-bench`'s redis group hands it to `redis-benchmark`) and for
+    /// operators who preload or audit scripts. Reading it touches no server.
+    public static var acquireTokenScriptSource: String {
+        String(decoding: RedisScripts.acquireToken.source, as: UTF8.self)
+    }
+
     // MARK: Replies
 
     private func run(_ script: RedisScript, _ key: StateKey, _ arguments: [[UInt8]]) async throws(StateStoreError)
