@@ -4,7 +4,7 @@ import Testing
 @testable import DeadboltRedis
 
 /// The conformance suite against a single Redis and against the three-node cluster, with real (short) time.
-@Suite("StateStore conformance on Redis")
+@Suite("StateStore conformance on Redis", .serialized)
 struct RedisConformanceTests {
     /// 250 ms: a few round trips fit in it on a loaded machine (they take well under a millisecond unloaded),
     /// and the longest case still waits only about three seconds.
