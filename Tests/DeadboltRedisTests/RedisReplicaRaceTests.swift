@@ -5,7 +5,7 @@ import Testing
 
 /// Two replicas (two independent stores, each with its own connections) racing on one account: the server's
 /// atomicity, not either process, decides who wins.
-@Suite("Two replicas, one account")
+@Suite("Two replicas, one account", .serialized)
 struct RedisReplicaRaceTests {
     enum Deployment: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case single, cluster

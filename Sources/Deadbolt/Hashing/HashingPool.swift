@@ -1,6 +1,5 @@
 import CDeadbolt
 import Dispatch
-import Synchronization
 
 /// Where slow hashes run: off the caller's executor (never on the Swift cooperative pool or an event loop), on a
 /// dedicated dispatch queue, with at most ``workerCount`` at once and at most ``memoryBudgetBytes`` of Argon2
@@ -30,7 +29,7 @@ public final class HashingPool: Sendable {
     let arenaRetention: Duration
 
     private let queue: DispatchQueue
-    private let state: Mutex<State>
+    private let state: PthreadLocked<State>
 
     /// The pool most callers share: one worker per core, a 1 GiB memory budget, a 5-second admission timeout.
     public static let shared = HashingPool()
@@ -59,7 +58,7 @@ public final class HashingPool: Sendable {
         self.admissionTimeout = admissionTimeout
         queue = DispatchQueue(label: "deadbolt.hashing", qos: .userInitiated, attributes: .concurrent)
         queue.setSpecific(key: Self.workerMarker, value: true)
-        state = Mutex(State(freeWorkers: max(1, workerCount), freeBytes: max(0, memoryBudgetBytes)))
+        state = PthreadLocked(State(freeWorkers: max(1, workerCount), freeBytes: max(0, memoryBudgetBytes)))
     }
 
     /// Marks the pool's queue, so tests can tell that work runs there and nowhere else.

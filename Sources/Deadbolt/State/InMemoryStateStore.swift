@@ -47,7 +47,7 @@ public final class InMemoryStateStore: StateStore {
     /// The most shards a store spreads its keys over.
     public static let maximumShards = 64
 
-    private let shards: [ShardBox]
+    private let shards: [PthreadLocked<Shard>]
     private let clock: any MonotonicClock
     /// `clock` when it is the ``SystemClock``, read without the existential call and without a `Duration`.
     private let systemClock: SystemClock?
@@ -82,7 +82,7 @@ public final class InMemoryStateStore: StateStore {
         let shardCount = min(Self.maximumShards, max(1, maximumKeys / 16))
         // Capacities sum to exactly maximumKeys, so the bound holds however keys spread.
         shards = (0..<shardCount).map { index in
-            ShardBox(capacity: maximumKeys / shardCount + (index < maximumKeys % shardCount ? 1 : 0))
+            PthreadLocked(Shard(capacity: maximumKeys / shardCount + (index < maximumKeys % shardCount ? 1 : 0)))
         }
         self.maximumKeys = maximumKeys
         self.whenFull = whenFull
@@ -456,49 +456,6 @@ struct GCRA: Sendable {
     init(_ limit: RateLimit) {
         interval = limit.interval.saturatingNanoseconds
         window = interval * Int64(limit.burst)  // bounded: 10,000 x 1 day < Int64.max
-    }
-}
-
-/// One shard and the lock that guards it.
-///
-/// A `pthread` mutex (adaptive on glibc: it spins briefly before sleeping) rather than the standard library's
-/// `Mutex`, which on Linux is a priority-inheritance futex: when a thread unlocks it with a waiter queued, the kernel
-/// hands the lock to the sleeping waiter, and nobody can take it until that thread is scheduled. With two threads
-/// deciding on one hot key, every decision then waited for a wake-up: 2 tasks took 295-340 ns a decision against
-/// 175 ns for 1. This mutex lets the running thread take the lock again, and the waiter mostly finds it free while
-/// spinning.
-private final class ShardBox: @unchecked Sendable {
-    // @unchecked: `shard` is read and written only in `withLock`, between locking and unlocking `mutex`; both
-    // pointers are fixed at init and freed only in deinit, when no other reference remains.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let shard: UnsafeMutablePointer<Shard>
-
-    init(capacity: Int) {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        var attributes = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attributes)
-        #if canImport(Glibc)
-            pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
-        #endif
-        pthread_mutex_init(mutex, &attributes)
-        pthread_mutexattr_destroy(&attributes)
-        shard = .allocate(capacity: 1)
-        shard.initialize(to: Shard(capacity: capacity))
-    }
-
-    deinit {
-        shard.deinitialize(count: 1)
-        shard.deallocate()
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
-    }
-
-    func withLock<Result, Failure: Error>(_ body: (inout Shard) throws(Failure) -> Result) throws(Failure) -> Result {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body(&shard.pointee)
     }
 }
 
