@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The sign-in system, its account stores and the reference service: a package of its own, beside the engine at the
+// repository root, so that an embedder of the engine alone never resolves, fetches or builds GRDB, postgres-nio or
+// Hummingbird (measured: one package with both would pin all of them, and their dozen transitive packages, in every
+// embedder's Package.resolved). Layers (../CONTRIBUTING.md): deadbolt-server (face) → DeadboltSQLite,
+// DeadboltPostgres, transports (adapters) → DeadboltSignIn (system) → Deadbolt (core).
+let strictSwift: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "DeadboltService",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "DeadboltSignIn", targets: ["DeadboltSignIn"]),
+        .library(name: "DeadboltSQLite", targets: ["DeadboltSQLite"]),
+    ],
+    dependencies: [
+        // The engine, from this repository's root.
+        .package(name: "Deadbolt", path: ".."),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // The system: accounts, flows, sessions, devices, activity, outbox, and the storage protocol. No driver,
+        // no HTTP.
+        .target(
+            name: "DeadboltSignIn",
+            dependencies: [
+                .product(name: "Deadbolt", package: "Deadbolt"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The storage protocol on SQLite (GRDB): the embedded default.
+        .target(
+            name: "DeadboltSQLite",
+            dependencies: ["DeadboltSignIn", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DeadboltSignInTests",
+            dependencies: ["DeadboltSignIn", "DeadboltSQLite", .product(name: "DeadboltRedis", package: "Deadbolt")],
+            swiftSettings: strictSwift
+        ),
+    ]
+)
