@@ -65,3 +65,12 @@ import Testing
         #expect(throws: Never.self) { try SignInConfiguration().validate() }
     }
 }
+
+@Suite struct RedactionTests {
+    @Test func noticesAndProofsPrintNoCode() {
+        #expect("\(Notice.signInCode(code: "482913"))" == "Notice.signInCode")
+        #expect("\(Notice.alreadyRegistered)" == "Notice.alreadyRegistered")
+        #expect(!"\(SecondFactorProof.recoveryCode("ABCD-EFGH-JKLMN"))".contains("ABCD"))
+        #expect(!"\([Notice.recoveryCode(code: "482913", resetting: .pin)])".contains("482913"))
+    }
+}
