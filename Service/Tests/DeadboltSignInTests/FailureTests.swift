@@ -1,49 +1,9 @@
 import Deadbolt
+import DeadboltRedis
 import Synchronization
 import Testing
 
 @testable import DeadboltSignIn
-
-/// A state store that answers like the in-memory one until told to fail, then fails every call as an unreachable
-/// Redis would.
-final class SwitchableStateStore: StateStore {
-    let base: InMemoryStateStore
-    private let failing = Mutex(false)
-
-    init(clock: ManualClock) { base = InMemoryStateStore(clock: clock) }
-
-    func fail(_ on: Bool) { failing.withLock { $0 = on } }
-
-    private func check() throws { if failing.withLock({ $0 }) { throw StateStoreError.unavailable(reason: "switched off") } }
-
-    func acquireToken(_ key: StateKey, limit: RateLimit) async throws -> RateDecision { try check(); return try await base.acquireToken(key, limit: limit) }
-    func refundToken(_ key: StateKey, limit: RateLimit) async throws { try check(); try await base.refundToken(key, limit: limit) }
-    func reserveAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws -> AttemptReservation {
-        try check(); return try await base.reserveAttempt(key, schedule: schedule)
-    }
-    func refundAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws { try check(); try await base.refundAttempt(key, schedule: schedule) }
-    func resetAttempts(_ key: StateKey) async throws { try check(); try await base.resetAttempts(key) }
-    func clearLockout(_ key: StateKey) async throws { try check(); try await base.clearLockout(key) }
-    func lockoutStatus(_ key: StateKey, schedule: LockoutSchedule) async throws -> LockoutStatus {
-        try check(); return try await base.lockoutStatus(key, schedule: schedule)
-    }
-    func advanceCounter(_ key: StateKey, to value: UInt64, ttl: Duration) async throws -> Bool {
-        try check(); return try await base.advanceCounter(key, to: value, ttl: ttl)
-    }
-    func putCode(_ key: StateKey, digest: [UInt8], context: [UInt8], tries: Int, ttl: Duration) async throws {
-        try check(); try await base.putCode(key, digest: digest, context: context, tries: tries, ttl: ttl)
-    }
-    func redeemCode(_ key: StateKey, digest: [UInt8]) async throws -> CodeRedemption { try check(); return try await base.redeemCode(key, digest: digest) }
-    func putCodeSet(_ key: StateKey, digests: [[UInt8]], ttl: Duration) async throws { try check(); try await base.putCodeSet(key, digests: digests, ttl: ttl) }
-    func redeemFromCodeSet(_ key: StateKey, digest: [UInt8]) async throws -> Int? { try check(); return try await base.redeemFromCodeSet(key, digest: digest) }
-    func codeSetCount(_ key: StateKey) async throws -> Int { try check(); return try await base.codeSetCount(key) }
-    func claim(_ key: StateKey, ttl: Duration) async throws -> Bool { try check(); return try await base.claim(key, ttl: ttl) }
-    func remove(_ key: StateKey) async throws { try check(); try await base.remove(key) }
-    func appendEvent(_ key: StateKey, _ payload: [UInt8], keepLast: Int, ttl: Duration) async throws {
-        try check(); try await base.appendEvent(key, payload, keepLast: keepLast, ttl: ttl)
-    }
-    func recentEvents(_ key: StateKey, limit: Int) async throws -> [[UInt8]] { try check(); return try await base.recentEvents(key, limit: limit) }
-}
 
 /// A hasher whose pool is always at its budget.
 final class OverloadedHasher: CredentialHashing {
@@ -98,21 +58,20 @@ final class OverloadedHasher: CredentialHashing {
     }
 
     @Test func anUnreachableStateStoreFailsClosed() async throws {
-        let clock = ManualClock()
-        let state = SwitchableStateStore(clock: clock)
-        let harness = try await Harness(clock: clock, stateStore: state)
+        let healthy = try await Harness()
         let client = try Harness.client()
-        try await harness.activeAccount("sal@example.com", client: client)
-        let token = try await harness.passwordStep("sal@example.com", client: client)
-        state.fail(true)
-        let verifiesBefore = harness.passwords.verifies
+        try await healthy.activeAccount("sal@example.com", client: client)
+        let token = try await healthy.passwordStep("sal@example.com", client: client)
+        // A second replica on the same database whose Redis does not answer (nothing listens on port 1).
+        let deadRedis = try RedisStateStore(configuration: RedisConfiguration(topology: .standalone(try RedisEndpoint(host: "127.0.0.1", port: 1))))
+        defer { deadRedis.shutdown() }
+        let cutOff = try await Harness(clock: healthy.clock, store: healthy.store, stateStore: deadRedis)
         await #expect(throws: SignInError.unavailable) {
-            _ = try await harness.system.signIn.submitPassword(token, password: Harness.defaultPassword, client: client)
+            _ = try await cutOff.system.signIn.submitPassword(token, password: Harness.defaultPassword, client: client)
         }
-        #expect(harness.passwords.verifies == verifiesBefore, "no check runs without a reservation")
-        await #expect(throws: SignInError.unavailable) { _ = try await harness.system.signIn.start(email: "sal@example.com", client: client) }
-        state.fail(false)
-        guard case .needPIN = try await harness.system.signIn.submitPassword(token, password: Harness.defaultPassword, client: client) else {
+        #expect(cutOff.passwords.verifies == 0, "no check runs without a reservation")
+        await #expect(throws: SignInError.unavailable) { _ = try await cutOff.system.signIn.start(email: "sal@example.com", client: client) }
+        guard case .needPIN = try await healthy.system.signIn.submitPassword(token, password: Harness.defaultPassword, client: client) else {
             Issue.record("the token did not survive the outage"); return
         }
     }
