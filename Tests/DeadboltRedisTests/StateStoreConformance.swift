@@ -92,6 +92,7 @@ enum StateStoreConformance {
         ConformanceCase("events expire after their ttl", eventsExpire),
         ConformanceCase("a key of another kind is refused", wrongKindRefused),
         ConformanceCase("out-of-range arguments are refused", argumentsRefused),
+        ConformanceCase("every second factor works for an account with braces", secondFactorsWithBraces),
     ]
 
     // MARK: Rate limits
@@ -531,5 +532,75 @@ enum StateStoreConformance {
                 }
             }
         }
+    }
+
+    // MARK: Second factors
+
+    /// RFC 4226 Appendix D's secret, "12345678901234567890".
+    static let rfcSecret = Array("12345678901234567890".utf8)
+
+    /// `a{b}@example.com` (legal in an e-mail local part, RFC 5322 §3.2.3) through every second-factor operation:
+    /// each builds its keys from the account, and an unescaped brace made every one throw `invalidKey`.
+    static func secondFactorsWithBraces(_ subject: ConformanceSubject) async throws {
+        let store = subject.store
+        // Braces in the account; the run's id keeps repeated runs on one Redis apart (TOTP steps are remembered).
+        let account = "a{b}.\(subject.run)@example.com"
+        let hashingKey = try CodeHashingKey(SecretBytes([UInt8](repeating: 0x42, count: 32)))
+        let wallClock = FixedWallClock(unixSeconds: 1_111_111_109)
+        let verifier = OneTimeCodeVerifier(store: store, hashingKey: hashingKey, wallClock: wallClock)
+
+        let totp = try TOTP(secret: rfcSecret)
+        let code = try totp.code(at: 1_111_111_109)
+        #expect(try await verifier.verifyTOTP(code, totp: totp, account: account).eventKind == .codeRedeemed)
+        #expect(try await verifier.verifyTOTP(code, totp: totp, account: account) == .replayed)
+
+        let hotp = try HOTP(secret: rfcSecret)
+        #expect(try await verifier.verifyHOTP(try hotp.code(counter: 2), hotp: hotp, account: account, expectedCounter: 0)
+            .eventKind == .codeRedeemed)
+        #expect(try await verifier.verifyHOTP(try hotp.code(counter: 2), hotp: hotp, account: account, expectedCounter: 0)
+            == .replayed)
+        let resynchronized = try await verifier.resynchronizeHOTP(
+            first: try hotp.code(counter: 40), second: try hotp.code(counter: 41), hotp: hotp, account: account,
+            expectedCounter: 3)
+        #expect(resynchronized == .accepted(.init(kind: .hotp, counter: 41, drift: 38, remainingRecoveryCodes: nil)))
+
+        let delivery = CapturingDelivery()
+        let sender = try IssuedCodeSender(store: store, delivery: delivery, hashingKey: hashingKey)
+        let binding: [UInt8] = Array("request-1".utf8)
+        #expect(try await sender.issue(account: account, purpose: .signInStepUp, binding: binding) == .sent)
+        #expect(try await sender.issue(account: account, purpose: .signInStepUp, binding: binding) == .coolingDown)
+        let sent = try #require(await delivery.lastCode)
+        #expect(try await verifier.verifyIssuedCode(sent, account: account, purpose: .signInStepUp, binding: binding)
+            .eventKind == .codeRedeemed)
+        #expect(try await verifier.verifyIssuedCode(sent, account: account, purpose: .signInStepUp, binding: binding)
+            == .expired)
+
+        let recovery = try await RecoveryCodes.issue(account: account, count: 3, store: store, hashingKey: hashingKey)
+        #expect(try await RecoveryCodes.remaining(account: account, store: store) == 3)
+        #expect(try await verifier.verifyRecoveryCode(recovery[1], account: account)
+            == .accepted(.init(kind: .recoveryCode, counter: nil, drift: nil, remainingRecoveryCodes: 2)))
+        #expect(try await verifier.verifyRecoveryCode(recovery[1], account: account) == .rejected)
+
+        // Each acceptance reset the second-factor budget, so it holds the last failure (the spent recovery code),
+        // and it is readable and clearable through its key.
+        let lockoutKey = try OneTimeCodeVerifier.lockoutKey(account: account)
+        #expect(try await store.lockoutStatus(lockoutKey, schedule: verifier.lockout).failures == 1)
+        try await store.clearLockout(lockoutKey)
+        #expect(try await store.lockoutStatus(lockoutKey, schedule: verifier.lockout).failures == 0)
+    }
+}
+
+/// A wall clock stopped at one second, for TOTP.
+struct FixedWallClock: WallClock {
+    let unixSeconds: Int64
+    func millisecondsSinceEpoch() -> Int64 { unixSeconds * 1000 }
+}
+
+/// A code delivery that keeps the last code it was asked to send.
+actor CapturingDelivery: CodeDelivery {
+    private(set) var lastCode: String?
+
+    func send(code: String, to account: String, purpose: CodePurpose) async throws {
+        lastCode = code
     }
 }

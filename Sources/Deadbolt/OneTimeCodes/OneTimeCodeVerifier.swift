@@ -66,6 +66,9 @@ public enum OneTimeCodeOutcome: Sendable, Equatable {
 /// counter advances atomically through ``StateStore/advanceCounter(_:to:ttl:)``, storing step + 1 so step 0
 /// works); issued and recovery codes are single use by their store operations.
 ///
+/// Every key is built from the account with ``StateKey/init(namespace:identifier:name:)``, the escaping every
+/// policy shares, so any account id (`a{b}@example.com` included) works, and no two accounts share a key.
+///
 /// Every outcome is recorded as a ``SecurityEvent`` (``OneTimeCodeOutcome/eventKind``), never with the code. A
 /// `StateStoreError` is recorded as ``SecurityEvent/Kind/storeUnavailable`` and thrown, never turned into an
 /// acceptance: callers fail closed.
@@ -103,10 +106,11 @@ public struct OneTimeCodeVerifier: Sendable {
     }
 
 
-    /// The lockout key of an account's second-factor budget: `lockout` / `account` / `second-factor`.
-    /// - Throws: ``StateStoreError/invalidKey(_:)``.
+    /// The lockout key of an account's second-factor budget: `lockout` / `account` / `second-factor`, the account
+    /// escaped as ``StateKey/init(namespace:identifier:name:)`` escapes every identifier.
+    /// - Throws: ``StateStoreError/invalidKey(_:)`` when `account` is empty or longer than 256 bytes once escaped.
     public static func lockoutKey(account: String) throws -> StateKey {
-        try StateKey(namespace: "lockout", scope: account, name: "second-factor")
+        try StateKey(namespace: "lockout", identifier: account, name: "second-factor")
     }
 
     /// Checks a TOTP `code` for `account`'s credential `credential` (an id of the enrolled authenticator) within
@@ -115,7 +119,7 @@ public struct OneTimeCodeVerifier: Sendable {
     public func verifyTOTP(
         _ code: String, totp: TOTP, account: String, credential: String = "totp", window: OTPWindow = .default
     ) async throws -> OneTimeCodeOutcome {
-        let stepKey = try StateKey(namespace: "otp-step", scope: account, name: credential)
+        let stepKey = try StateKey(namespace: "otp-step", identifier: account, name: credential)
         return try await guarded(account: account) {
             guard let match = try totp.match(code, at: events.wallClock.unixSeconds(), window: window) else { return .rejected }
             // Past the window's span the step can no longer match, so the marker need not outlive it.
@@ -195,7 +199,7 @@ public struct OneTimeCodeVerifier: Sendable {
 
     private func acceptHOTP(_ match: OTPMatch?, account: String, credential: String) async throws -> OneTimeCodeOutcome {
         guard let match else { return .rejected }
-        let counterKey = try StateKey(namespace: "otp-counter", scope: account, name: credential)
+        let counterKey = try StateKey(namespace: "otp-counter", identifier: account, name: credential)
         // Counter UInt64.max cannot be marked used (counter + 1 overflows), so it is never accepted.
         let (next, overflow) = match.counter.addingReportingOverflow(1)
         guard !overflow else { return .rejected }

@@ -48,7 +48,7 @@ public enum RecoveryCodes {
     }
 
     static func setKey(account: String) throws -> StateKey {
-        try StateKey(namespace: "recovery-codes", scope: account)
+        try StateKey(namespace: "recovery-codes", identifier: account)
     }
 
     static func digest(_ normalizedCode: [UInt8], account: String, key: CodeHashingKey) throws -> [UInt8] {

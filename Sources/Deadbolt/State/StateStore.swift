@@ -97,8 +97,13 @@ public struct StateKey: Sendable, Hashable, CustomStringConvertible {
     /// The longest scope or name accepted, in UTF-8 bytes.
     public static let maximumComponentLength = 256
 
-    /// A key; throws ``StateStoreError/invalidKey(_:)`` when a component is empty (scope, namespace), too long
-    /// or holds a character that would break the rendered key.
+    /// A key whose `scope` is used as given: for a fixed scope or one already escaped. A key built from an
+    /// identifier (an account id, an address, anything a person or a request chose) goes through
+    /// ``init(namespace:identifier:name:)`` instead, the one escaping rule every policy uses, so braces in an
+    /// e-mail address neither break the key nor pick its Redis Cluster hash tag.
+    ///
+    /// Throws ``StateStoreError/invalidKey(_:)`` when a component is empty (scope, namespace), too long or holds a
+    /// character that would break the rendered key (`{` or `}` in the scope).
     public init(namespace: String, scope: String, name: String = "") throws {
         guard !namespace.isEmpty, namespace.utf8.count <= 64,
             !namespace.utf8.anySatisfies({ !$0.isKeyWordCharacter })
