@@ -82,6 +82,14 @@ public struct OneTimeCodeVerifier: Sendable {
     let hashingKey: CodeHashingKey
     let events: EventRecorder
 
+    /// How long a TOTP credential's last-used step is kept after the acceptance that last advanced it: 366 days,
+    /// fixed. The step is one key per credential (`otp-step`), so it costs one small entry per authenticator in
+    /// use, and it must outlive every way an old step could match again: any caller's window (the widest
+    /// ``TOTP`` accepts spans 2 × ``TOTP/maximumWindow`` + 2 steps of up to ``TOTP/maximumPeriod``, 202 days), a
+    /// replica whose wall clock lags, or a clock stepped back. A lifetime taken from one call's window let a
+    /// caller with a wider window, or a clock stepped back past it, accept a used step again.
+    public static let totpStepLifetime: Duration = .seconds(366 * 86_400)
+
     /// A lockout for guessable codes: 5 free tries, then 30 s doubling to 15 min; hard lock at 100 failures
     /// (NIST SP 800-63B §5.2.2), forgotten after a day.
     public static let defaultLockout = LockoutSchedule(
@@ -114,7 +122,9 @@ public struct OneTimeCodeVerifier: Sendable {
     }
 
     /// Checks a TOTP `code` for `account`'s credential `credential` (an id of the enrolled authenticator) within
-    /// `window` of the current step.
+    /// `window` of the current step. A step at or before the credential's last accepted one is
+    /// ``OneTimeCodeOutcome/replayed`` for ``totpStepLifetime`` after that acceptance, whatever window this or any
+    /// other caller uses and wherever its wall clock stands (RFC 6238 §5.2).
     /// - Throws: ``OTPError``, ``StateStoreError``.
     public func verifyTOTP(
         _ code: String, totp: TOTP, account: String, credential: String = "totp", window: OTPWindow = .default
@@ -122,12 +132,11 @@ public struct OneTimeCodeVerifier: Sendable {
         let stepKey = try StateKey(namespace: "otp-step", identifier: account, name: credential)
         return try await guarded(account: account) {
             guard let match = try totp.match(code, at: events.wallClock.unixSeconds(), window: window) else { return .rejected }
-            // Past the window's span the step can no longer match, so the marker need not outlive it.
-            let span = Int64(window.past + window.future + 2) * Int64(totp.period)
             // Step UInt64.max cannot be marked used (step + 1 overflows), so it is never accepted.
             let (next, overflow) = match.counter.addingReportingOverflow(1)
             guard !overflow else { return .rejected }
-            guard try await store.advanceCounter(stepKey, to: next, ttl: .seconds(span)) else { return .replayed }
+            // The lifetime is fixed, never this call's window: see `totpStepLifetime`. Each acceptance renews it.
+            guard try await store.advanceCounter(stepKey, to: next, ttl: Self.totpStepLifetime) else { return .replayed }
             return .accepted(.init(kind: .totp, counter: match.counter, drift: match.drift, remainingRecoveryCodes: nil))
         }
     }
