@@ -75,7 +75,8 @@ enum StateStoreConformance {
         ConformanceCase("a success before the hard lock is set resets the count", lockoutHardThresholdReset),
         ConformanceCase("failures are forgotten after failureMemory", lockoutMemory),
         ConformanceCase("concurrent reservations admit exactly the threshold", lockoutConcurrent),
-        ConformanceCase("refundAttempt takes one failure off and lifts a timed lock", attemptRefund),
+        ConformanceCase("refundAttempt takes one failure off and lifts the timed lock it set", attemptRefund),
+        ConformanceCase("refundAttempt never lifts a lock a later reservation set", attemptRefundKeepsOthersLock),
         ConformanceCase("refundAttempt keeps a hard lock", attemptRefundHard),
         ConformanceCase("advanceCounter only advances", counterAdvances),
         ConformanceCase("advanceCounter compares all 64 bits", counterWide),
@@ -298,11 +299,37 @@ enum StateStoreConformance {
             Issue.record("no lock at the threshold")
             return
         }
-        try await store.refundAttempt(key, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 2, schedule: schedule)
         #expect(try await store.lockoutStatus(key, schedule: schedule) == LockoutStatus(failures: 1, retryAfter: nil, hardLocked: false))
-        try await store.refundAttempt(key, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 1, schedule: schedule)
         #expect(try await store.lockoutStatus(key, schedule: schedule).failures == 0)
-        try await store.refundAttempt(key, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 1, schedule: schedule)
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 1))
+    }
+
+    /// Issue 9, defect 6: X1 and X2 reserve one key; X2's reservation sets the lock; X1, refused by another budget,
+    /// refunds. X1's refund takes its count off and leaves X2's lock, in every store.
+    static func attemptRefundKeepsOthersLock(_ subject: ConformanceSubject) async throws {
+        let store = subject.store
+        let key = try subject.key("lockout-source")
+        let schedule = schedule(subject, threshold: 2, hardLockAfter: 10)
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 1))  // X1
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 2))  // X2 locks
+        try await store.refundAttempt(key, admittedAs: 1, schedule: schedule)
+        let status = try await store.lockoutStatus(key, schedule: schedule)
+        #expect(status.failures == 1)
+        #expect(!status.hardLocked)
+        #expect(status.retryAfter.map { $0 > .zero && $0 <= schedule.initialWait } == true, "X2's lock was lifted")
+        guard case .locked = try await store.reserveAttempt(key, schedule: schedule) else {
+            Issue.record("a reservation was admitted under X2's lock")
+            return
+        }
+        // Refunded after X1, X2 cannot tell the lock is its own: the lock stays even with no count left under it.
+        try await store.refundAttempt(key, admittedAs: 2, schedule: schedule)
+        let after = try await store.lockoutStatus(key, schedule: schedule)
+        #expect(after.failures == 0)
+        #expect(after.retryAfter != nil)
+        try await subject.advance(schedule.initialWait)
         #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 1))
     }
 
@@ -312,7 +339,7 @@ enum StateStoreConformance {
         let schedule = schedule(subject, threshold: 10, hardLockAfter: 1)
         #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 1))
         #expect(try await store.reserveAttempt(key, schedule: schedule) == .hardLocked)
-        try await store.refundAttempt(key, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 1, schedule: schedule)
         #expect(try await store.reserveAttempt(key, schedule: schedule) == .hardLocked)
         try await store.clearLockout(key)
     }

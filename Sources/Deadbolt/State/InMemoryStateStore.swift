@@ -179,17 +179,21 @@ public final class InMemoryStateStore: StateStore {
         }
     }
 
-    /// Redis: unless `hard` is set, `HINCRBY f -1` and `HDEL until`; `DEL` when `f` reaches 0; the expiry is
-    /// recomputed as in ``reserveAttempt(_:schedule:)``.
-    public func refundAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws {
-        try schedule.validate()
+    /// Redis: unless `hard` is set, `f - 1` (never below 0); `HDEL until` only when `f` equalled the admitted count
+    /// (no later reservation is counted, so a running lock is this one's), otherwise a running lock stays; `DEL`
+    /// when nothing is left; the expiry is recomputed as in ``reserveAttempt(_:schedule:)``.
+    public func refundAttempt(_ key: StateKey, admittedAs failures: Int, schedule: LockoutSchedule) async throws {
+        try schedule.validate(admittedFailures: failures)
         try withShard(key) { shard, now, hash throws(StateStoreError) in
             guard let index = shard.live(key, hash: hash, now: now),
                 var state = try shard.attempts(at: index), !state.hard
             else { return }
-            state.failures -= 1
-            state.lockedUntil = nil
-            if state.failures <= 0 {
+            // A reservation is admitted only while no lock runs, so a running lock belongs to the newest admitted
+            // reservation still counted: this one when the count still equals its own.
+            let ownsLock = state.failures == failures
+            if ownsLock || (state.lockedUntil ?? .min) <= now { state.lockedUntil = nil }
+            state.failures = max(state.failures - 1, 0)
+            if state.failures == 0, state.lockedUntil == nil {
                 shard.remove(at: index)
             } else {
                 shard.update(at: index, .attempts(state), expiresAt: Self.attemptsExpiry(state, schedule: schedule, now: now))

@@ -173,6 +173,39 @@ private func isAdmitted(_ decision: LockoutDecision) -> Bool {
         #expect(try await failOnce(policy, "user9", from: "198.51.100.3") == .locked(retryAfter: .seconds(36)))
     }
 
+    /// Issue 9, defect 6: X1 and X2 reserve the account+source pair; X2's reservation sets the pair's lock; X1's
+    /// account reservation is refused (X2 locked the account) and X1 refunds the pair. That refund lifted X2's lock.
+    @Test func aRefusedAttemptsRefundKeepsTheLockAnotherAttemptSet() async throws {
+        var configuration = LockoutPolicy.Configuration()
+        configuration.accountSource = LockoutSchedule(
+            threshold: 2, initialWait: .seconds(60), maximumWait: .seconds(60), hardLockAfter: 100,
+            failureMemory: .seconds(3600))
+        configuration.account = LockoutSchedule(
+            threshold: 1, initialWait: .seconds(60), maximumWait: .seconds(60), hardLockAfter: 100,
+            failureMemory: .seconds(3600))
+        let accountKey = try StateKey(namespace: "lockout", identifier: "alice", name: "login")
+        let checkpoint = Checkpoint()
+        let store = FaultInjectingStateStore(InMemoryStateStore(clock: ManualClock()), failing: []) { key in
+            if key == accountKey { await checkpoint.holdFirst() }
+        }
+        let (policy, _, _, _) = try makePolicy(configuration, store: store)
+        // X1 takes the pair's first failure (no lock yet) and is held before the account's budget.
+        let x1 = Task { try await policy.reserve(account: "alice", source: "203.0.113.9") }
+        await checkpoint.waitUntilHeld()
+        // X2 takes the pair's second failure, which locks the pair, and the account's first, which locks it.
+        guard case .admitted(let x2) = try await policy.reserve(account: "alice", source: "203.0.113.9") else {
+            Issue.record("X2 was not admitted")
+            return
+        }
+        await policy.failed(x2)
+        await checkpoint.open()
+        #expect(try await x1.value == .locked(retryAfter: .seconds(60)))
+        let pair = try StateKey(namespace: "lockout-source", identifier: "alice", name: "login:203.0.113.9")
+        #expect(
+            try await store.lockoutStatus(pair, schedule: configuration.accountSource)
+                == LockoutStatus(failures: 1, retryAfter: .seconds(60), hardLocked: false))
+    }
+
     @Test func anAttackersAddressStaysLockedAfterTheOwnerLogsIn() async throws {
         let (policy, clock, _, _) = try makePolicy()
         for _ in 0..<5 { try await failOnce(policy, "alice", from: "203.0.113.66") }
