@@ -173,6 +173,34 @@ private func isAdmitted(_ decision: LockoutDecision) -> Bool {
         #expect(try await failOnce(policy, "user9", from: "198.51.100.3") == .locked(retryAfter: .seconds(36)))
     }
 
+    /// Issue 9, defect 2: the default store evicted the entry nearest expiry when full, which a victim's failure
+    /// count (older than the flood's keys) always was, so ~100k reservations for made-up accounts from many
+    /// addresses reset the victim's path to the hard lock. Counts are never evicted now: the flood is refused.
+    @Test func aFloodOfMadeUpAccountsNeverResetsAVictimsCount() async throws {
+        let clock = ManualClock()
+        let store = InMemoryStateStore(clock: clock)
+        let (policy, _, _, _) = try makePolicy(store: store)
+        for _ in 0..<4 { try await failOnce(policy, "victim@example.com", from: "2001:db8::1") }
+        #expect(try await policy.status(account: "victim@example.com").failures == 4)
+        // The flood comes after the victim's failures, so the victim's count is the one nearest expiry.
+        clock.advance(by: .seconds(1))
+        // 100,000 reservations for random accounts, 100 from each of 1,000 addresses (the source budget's burst).
+        var unavailable = 0
+        for address in 0..<1_000 {
+            for _ in 0..<100 {
+                let account = "user-\(UInt64.random(in: 0...UInt64.max))@example.com"
+                if try await failOnce(policy, account, from: "2001:db8:\(address)::1") == .unavailable { unavailable += 1 }
+            }
+        }
+        // The flood filled the store and was refused from then on (failing closed), never evicting a count.
+        #expect(store.count >= InMemoryStateStore.defaultMaximumKeys - 1_000)
+        #expect(unavailable >= 40_000)
+        #expect(try await policy.status(account: "victim@example.com").failures == 4)
+        // The victim's path to the lock is where it was: the fifth failure is admitted, the sixth locked.
+        #expect(isAdmitted(try await failOnce(policy, "victim@example.com")))
+        #expect(try await failOnce(policy, "victim@example.com") == .locked(retryAfter: .seconds(60)))
+    }
+
     /// Issue 9, defect 6: X1 and X2 reserve the account+source pair; X2's reservation sets the pair's lock; X1's
     /// account reservation is refused (X2 locked the account) and X1 refunds the pair. That refund lifted X2's lock.
     @Test func aRefusedAttemptsRefundKeepsTheLockAnotherAttemptSet() async throws {
