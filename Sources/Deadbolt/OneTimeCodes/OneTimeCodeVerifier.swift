@@ -196,9 +196,7 @@ public struct OneTimeCodeVerifier: Sendable {
     public func verifyRecoveryCode(_ code: String, account: String) async throws -> OneTimeCodeOutcome {
         let key = try RecoveryCodes.setKey(account: account)
         return try await guarded(account: account) {
-            guard var normalized = CodeAlphabet.normalize(code), normalized.count == RecoveryCodes.symbolsPerCode else {
-                return .rejected
-            }
+            guard var normalized = RecoveryCodes.normalized(code) else { return .rejected }
             defer { SecretBytes.wipe(&normalized) }
             let digest = try RecoveryCodes.digest(normalized, account: account, key: hashingKey)
             guard let remaining = try await store.redeemFromCodeSet(key, digest: digest) else { return .rejected }
