@@ -105,25 +105,31 @@ enum RedisScripts {
             return {0, failures}
             """)
 
-    /// Undoes one admitted reservation. ARGV: hard lock after, failure memory ms.
+    /// Undoes one admitted reservation. ARGV: hard lock after, failure memory ms, the count it was admitted with.
+    /// Takes one failure off; lifts the timed lock only when the count still equals the admitted one (a reservation
+    /// is admitted only while no lock runs, so a running lock then is this reservation's); a later reservation's
+    /// running lock stays, and keeps the key alive until it ends even with no failure left under it.
     static let refundAttempt = RedisScript(
         name: "refund-attempt",
         source: """
-            local state = redis.call('HMGET', KEYS[1], 'f', 'hard')
-            if state[2] == '1' then return 0 end
+            \(now)
+            local state = redis.call('HMGET', KEYS[1], 'f', 'until', 'hard')
+            if state[3] == '1' then return 0 end
             local failures = tonumber(state[1])
             if not failures then return 0 end
-            failures = failures - 1
-            if failures <= 0 then
+            local locked_until = tonumber(state[2])
+            if failures == tonumber(ARGV[3]) or not locked_until or locked_until <= now then locked_until = nil end
+            failures = math.max(failures - 1, 0)
+            if failures == 0 and not locked_until then
               redis.call('DEL', KEYS[1])
               return 0
             end
             redis.call('HSET', KEYS[1], 'f', string.format('%d', failures))
-            redis.call('HDEL', KEYS[1], 'until')
+            if not locked_until then redis.call('HDEL', KEYS[1], 'until') end
             if failures >= tonumber(ARGV[1]) then
               redis.call('PERSIST', KEYS[1])
             else
-              redis.call('PEXPIRE', KEYS[1], ARGV[2])
+              redis.call('PEXPIRE', KEYS[1], string.format('%d', math.max(tonumber(ARGV[2]), (locked_until or now) - now)))
             end
             return 1
             """)

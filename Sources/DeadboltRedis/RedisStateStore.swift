@@ -68,12 +68,16 @@ public final class RedisStateStore: StateStore {
         }
     }
 
-    /// Takes one failure off the count and lifts a timed lock; a hard lock stays.
-    public func refundAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws {
-        try schedule.validate()
+    /// Takes one failure off the count, and lifts a timed lock only when it is this reservation's; a hard lock
+    /// stays. See ``StateStore/refundAttempt(_:admittedAs:schedule:)``.
+    public func refundAttempt(_ key: StateKey, admittedAs failures: Int, schedule: LockoutSchedule) async throws {
+        try schedule.validate(admittedFailures: failures)
         _ = try await run(
             RedisScripts.refundAttempt, key,
-            [Arguments.integer(schedule.hardLockAfter), Arguments.milliseconds(schedule.failureMemory)])
+            [
+                Arguments.integer(schedule.hardLockAfter), Arguments.milliseconds(schedule.failureMemory),
+                Arguments.integer(failures),
+            ])
     }
 
     /// Redis: when `hard` is `1`, `HDEL until` (the hard lock and its count stay); otherwise `DEL`.

@@ -75,7 +75,8 @@ enum StateStoreConformance {
         ConformanceCase("a success before the hard lock is set resets the count", lockoutHardThresholdReset),
         ConformanceCase("failures are forgotten after failureMemory", lockoutMemory),
         ConformanceCase("concurrent reservations admit exactly the threshold", lockoutConcurrent),
-        ConformanceCase("refundAttempt takes one failure off and lifts a timed lock", attemptRefund),
+        ConformanceCase("refundAttempt takes one failure off and lifts the timed lock it set", attemptRefund),
+        ConformanceCase("refundAttempt never lifts a lock a later reservation set", attemptRefundKeepsOthersLock),
         ConformanceCase("refundAttempt keeps a hard lock", attemptRefundHard),
         ConformanceCase("advanceCounter only advances", counterAdvances),
         ConformanceCase("advanceCounter compares all 64 bits", counterWide),
@@ -92,6 +93,7 @@ enum StateStoreConformance {
         ConformanceCase("events expire after their ttl", eventsExpire),
         ConformanceCase("a key of another kind is refused", wrongKindRefused),
         ConformanceCase("out-of-range arguments are refused", argumentsRefused),
+        ConformanceCase("every second factor works for an account with braces", secondFactorsWithBraces),
     ]
 
     // MARK: Rate limits
@@ -297,11 +299,37 @@ enum StateStoreConformance {
             Issue.record("no lock at the threshold")
             return
         }
-        try await store.refundAttempt(key, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 2, schedule: schedule)
         #expect(try await store.lockoutStatus(key, schedule: schedule) == LockoutStatus(failures: 1, retryAfter: nil, hardLocked: false))
-        try await store.refundAttempt(key, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 1, schedule: schedule)
         #expect(try await store.lockoutStatus(key, schedule: schedule).failures == 0)
-        try await store.refundAttempt(key, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 1, schedule: schedule)
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 1))
+    }
+
+    /// Issue 9, defect 6: X1 and X2 reserve one key; X2's reservation sets the lock; X1, refused by another budget,
+    /// refunds. X1's refund takes its count off and leaves X2's lock, in every store.
+    static func attemptRefundKeepsOthersLock(_ subject: ConformanceSubject) async throws {
+        let store = subject.store
+        let key = try subject.key("lockout-source")
+        let schedule = schedule(subject, threshold: 2, hardLockAfter: 10)
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 1))  // X1
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 2))  // X2 locks
+        try await store.refundAttempt(key, admittedAs: 1, schedule: schedule)
+        let status = try await store.lockoutStatus(key, schedule: schedule)
+        #expect(status.failures == 1)
+        #expect(!status.hardLocked)
+        #expect(status.retryAfter.map { $0 > .zero && $0 <= schedule.initialWait } == true, "X2's lock was lifted")
+        guard case .locked = try await store.reserveAttempt(key, schedule: schedule) else {
+            Issue.record("a reservation was admitted under X2's lock")
+            return
+        }
+        // Refunded after X1, X2 cannot tell the lock is its own: the lock stays even with no count left under it.
+        try await store.refundAttempt(key, admittedAs: 2, schedule: schedule)
+        let after = try await store.lockoutStatus(key, schedule: schedule)
+        #expect(after.failures == 0)
+        #expect(after.retryAfter != nil)
+        try await subject.advance(schedule.initialWait)
         #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 1))
     }
 
@@ -311,7 +339,7 @@ enum StateStoreConformance {
         let schedule = schedule(subject, threshold: 10, hardLockAfter: 1)
         #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 1))
         #expect(try await store.reserveAttempt(key, schedule: schedule) == .hardLocked)
-        try await store.refundAttempt(key, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 1, schedule: schedule)
         #expect(try await store.reserveAttempt(key, schedule: schedule) == .hardLocked)
         try await store.clearLockout(key)
     }
@@ -531,5 +559,75 @@ enum StateStoreConformance {
                 }
             }
         }
+    }
+
+    // MARK: Second factors
+
+    /// RFC 4226 Appendix D's secret, "12345678901234567890".
+    static let rfcSecret = Array("12345678901234567890".utf8)
+
+    /// `a{b}@example.com` (legal in an e-mail local part, RFC 5322 §3.2.3) through every second-factor operation:
+    /// each builds its keys from the account, and an unescaped brace made every one throw `invalidKey`.
+    static func secondFactorsWithBraces(_ subject: ConformanceSubject) async throws {
+        let store = subject.store
+        // Braces in the account; the run's id keeps repeated runs on one Redis apart (TOTP steps are remembered).
+        let account = "a{b}.\(subject.run)@example.com"
+        let hashingKey = try CodeHashingKey(SecretBytes([UInt8](repeating: 0x42, count: 32)))
+        let wallClock = FixedWallClock(unixSeconds: 1_111_111_109)
+        let verifier = OneTimeCodeVerifier(store: store, hashingKey: hashingKey, wallClock: wallClock)
+
+        let totp = try TOTP(secret: rfcSecret)
+        let code = try totp.code(at: 1_111_111_109)
+        #expect(try await verifier.verifyTOTP(code, totp: totp, account: account).eventKind == .codeRedeemed)
+        #expect(try await verifier.verifyTOTP(code, totp: totp, account: account) == .replayed)
+
+        let hotp = try HOTP(secret: rfcSecret)
+        #expect(try await verifier.verifyHOTP(try hotp.code(counter: 2), hotp: hotp, account: account, expectedCounter: 0)
+            .eventKind == .codeRedeemed)
+        #expect(try await verifier.verifyHOTP(try hotp.code(counter: 2), hotp: hotp, account: account, expectedCounter: 0)
+            == .replayed)
+        let resynchronized = try await verifier.resynchronizeHOTP(
+            first: try hotp.code(counter: 40), second: try hotp.code(counter: 41), hotp: hotp, account: account,
+            expectedCounter: 3)
+        #expect(resynchronized == .accepted(.init(kind: .hotp, counter: 41, drift: 38, remainingRecoveryCodes: nil)))
+
+        let delivery = CapturingDelivery()
+        let sender = try IssuedCodeSender(store: store, delivery: delivery, hashingKey: hashingKey)
+        let binding: [UInt8] = Array("request-1".utf8)
+        #expect(try await sender.issue(account: account, purpose: .signInStepUp, binding: binding) == .sent)
+        #expect(try await sender.issue(account: account, purpose: .signInStepUp, binding: binding) == .coolingDown)
+        let sent = try #require(await delivery.lastCode)
+        #expect(try await verifier.verifyIssuedCode(sent, account: account, purpose: .signInStepUp, binding: binding)
+            .eventKind == .codeRedeemed)
+        #expect(try await verifier.verifyIssuedCode(sent, account: account, purpose: .signInStepUp, binding: binding)
+            == .expired)
+
+        let recovery = try await RecoveryCodes.issue(account: account, count: 3, store: store, hashingKey: hashingKey)
+        #expect(try await RecoveryCodes.remaining(account: account, store: store) == 3)
+        #expect(try await verifier.verifyRecoveryCode(recovery[1], account: account)
+            == .accepted(.init(kind: .recoveryCode, counter: nil, drift: nil, remainingRecoveryCodes: 2)))
+        #expect(try await verifier.verifyRecoveryCode(recovery[1], account: account) == .rejected)
+
+        // Each acceptance reset the second-factor budget, so it holds the last failure (the spent recovery code),
+        // and it is readable and clearable through its key.
+        let lockoutKey = try OneTimeCodeVerifier.lockoutKey(account: account)
+        #expect(try await store.lockoutStatus(lockoutKey, schedule: verifier.lockout).failures == 1)
+        try await store.clearLockout(lockoutKey)
+        #expect(try await store.lockoutStatus(lockoutKey, schedule: verifier.lockout).failures == 0)
+    }
+}
+
+/// A wall clock stopped at one second, for TOTP.
+struct FixedWallClock: WallClock {
+    let unixSeconds: Int64
+    func millisecondsSinceEpoch() -> Int64 { unixSeconds * 1000 }
+}
+
+/// A code delivery that keeps the last code it was asked to send.
+actor CapturingDelivery: CodeDelivery {
+    private(set) var lastCode: String?
+
+    func send(code: String, to account: String, purpose: CodePurpose) async throws {
+        lastCode = code
     }
 }

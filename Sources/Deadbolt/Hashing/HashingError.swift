@@ -19,6 +19,10 @@ public enum HashingError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownPepperKey(id: String)
     /// The stored hash was made with a pepper, but this hasher has no keyring.
     case noKeyring
+    /// A PIN hasher with a pepper keyring was given a stored hash that names no pepper key (a PHC string without
+    /// `keyid=`, a passlib or Django hash). Refused rather than verified: such a hash may have been planted by
+    /// someone who can write the database. A hasher built with `allowUnpepperedPINs: true` verifies it, to migrate.
+    case unpepperedPINHash
     /// A pepper key is shorter than ``PepperKey/minimumLength`` or its id is not a valid key id.
     case invalidPepperKey(reason: String)
     /// The hashing pool is at its memory budget and the request waited past its deadline; try again later.
@@ -43,6 +47,10 @@ public enum HashingError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "pass a keyring or opt out explicitly"
         case .unknownPepperKey(let id): "the pepper keyring has no key with id '\(id)'"
         case .noKeyring: "the hash was made with a pepper, but no pepper keyring is configured"
+        case .unpepperedPINHash:
+            "the stored PIN hash names no pepper key (no keyid=), so it is refused: a PIN hasher with a pepper keyring "
+                + "verifies only peppered hashes; to migrate unpeppered PIN hashes, verify with a hasher built with "
+                + "allowUnpepperedPINs: true and store the rehash"
         case .invalidPepperKey(let reason): "invalid pepper key: \(reason)"
         case .overloaded: "the hashing pool is at its memory budget; try again later"
         case .exceedsMemoryBudget(let required, let budget):

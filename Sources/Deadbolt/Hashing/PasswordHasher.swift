@@ -15,6 +15,20 @@
 /// ``HashingPool`` (off the caller's executor, within a memory budget). It refuses to hash PINs without a pepper
 /// unless told explicitly: a 6-digit PIN has a million values, and an unpeppered hash of one falls to an offline
 /// search in hours.
+///
+/// For the same reason a PIN hasher with a keyring refuses to verify a stored hash that names no pepper key (a PHC
+/// string without `keyid=`, or a passlib or Django hash, which have none): it throws
+/// ``HashingError/unpepperedPINHash``. Otherwise anyone who can write one row of the database could plant a PIN
+/// hash that needs no pepper, computed offline for a PIN they chose.
+///
+/// ## Migrating an unpeppered PIN base
+///
+/// PINs hashed before a pepper was introduced (or imported from another tool) are carried over at sign-in. Build
+/// the PIN hasher with the keyring *and* the explicit opt-out, `allowUnpepperedPINs: true`: it verifies an
+/// unpeppered hash, answers ``Verification/matchedNeedsRehash``, and the caller stores ``hash(_:)-(String)``'s
+/// peppered result. Once no unpeppered hash is left (``needsRehash(_:)`` tells which are), drop the opt-out, so
+/// that a planted unpeppered hash is refused again. Until then the opt-out accepts planted hashes too, so keep
+/// that window short, and consider forcing a PIN reset for accounts that have not signed in by its end.
 public struct PasswordHasher: Sendable {
     /// What is being hashed, which sets its length bound and whether a pepper is required.
     public enum SecretKind: Sendable, Equatable {
@@ -33,6 +47,10 @@ public struct PasswordHasher: Sendable {
     public let algorithm: HashAlgorithm
     /// The pepper keys, or `nil` for unpeppered hashes.
     public let keyring: PepperKeyring?
+    /// Whether this PIN hasher was built with the explicit opt-out: it may then hash without a keyring, and
+    /// verifies stored PIN hashes that name no pepper key (answering ``Verification/matchedNeedsRehash`` when it
+    /// holds a keyring). Without it a PIN hasher refuses them (``HashingError/unpepperedPINHash``).
+    public let allowUnpepperedPINs: Bool
     /// Argon2's associated data X for new hashes (written as `data=`), or empty.
     public let associatedData: [UInt8]
     /// Where the hashes run.
@@ -43,7 +61,8 @@ public struct PasswordHasher: Sendable {
     ///   - kind: PINs or passwords.
     ///   - algorithm: the policy for new hashes; ``HashAlgorithm/standard`` by default.
     ///   - keyring: the pepper keys. Required for PINs unless `allowUnpepperedPINs` is set.
-    ///   - allowUnpepperedPINs: the explicit opt-out of the pepper for PINs.
+    ///   - allowUnpepperedPINs: the explicit opt-out of the pepper for PINs: hashing without a keyring, and
+    ///     verifying stored PIN hashes that name no pepper key (to migrate them; see the type's documentation).
     ///   - associatedData: Argon2 associated data for new hashes (at most 64 bytes), or empty.
     ///   - pool: where hashes run; ``HashingPool/shared`` by default.
     /// - Throws: ``HashingError/pepperRequired`` for PINs without a keyring, or
@@ -61,6 +80,7 @@ public struct PasswordHasher: Sendable {
         self.kind = kind
         self.algorithm = algorithm
         self.keyring = keyring
+        self.allowUnpepperedPINs = allowUnpepperedPINs
         self.associatedData = associatedData
         self.pool = pool
     }
@@ -103,10 +123,15 @@ public struct PasswordHasher: Sendable {
     /// Checks `secret` against a stored hash in any format Deadbolt reads, in constant time.
     /// - Returns: ``Verification/matched``, ``Verification/matchedNeedsRehash`` or ``Verification/mismatch``.
     /// - Throws: ``HashingError`` when the stored string is malformed or unsupported, names a pepper key this
-    ///   hasher lacks, the secret is empty or too long, or the pool is overloaded. Never for a wrong secret.
+    ///   hasher lacks, the secret is empty or too long, or the pool is overloaded; and
+    ///   ``HashingError/unpepperedPINHash`` when this PIN hasher holds a keyring, was built without
+    ///   `allowUnpepperedPINs`, and the stored hash names no pepper key. Never for a wrong secret.
     public func verify(_ secret: SecretBytes, against encoded: String) async throws -> Verification {
         try check(secret)
         let stored = try StoredHash(parsing: encoded)
+        // A PIN hasher without the opt-out always holds a keyring (init refuses otherwise), so a hash naming no key
+        // was never made by it: refuse before any work, whatever the secret.
+        if kind == .pin, !allowUnpepperedPINs, stored.pepperKeyID == nil { throw HashingError.unpepperedPINHash }
         let pepper = try pepper(for: stored)
         let memoryBytes: Int
         switch stored.algorithm {

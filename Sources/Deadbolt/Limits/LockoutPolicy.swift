@@ -32,7 +32,7 @@ import Synchronization
 ///    the hard lock of NIST SP 800-63B §5.2.2.
 ///
 /// They are reserved in that order, and when one refuses, the ones already taken are refunded
-/// (``StateStore/refundToken(_:limit:)``, ``StateStore/refundAttempt(_:schedule:)``), so a refused attempt costs
+/// (``StateStore/refundToken(_:limit:)``, ``StateStore/refundAttempt(_:admittedAs:schedule:)``), so a refused attempt costs
 /// nothing anywhere. The account's budget comes last, so it is never taken and refunded: a refund that fails (the
 /// store dropped mid-way) can never leave a stray failure on the account, and an attacker refused at their own
 /// address's limit never touches the account's count at all.
@@ -248,8 +248,8 @@ public struct LockoutPolicy: Sendable {
         _ taken: AttemptTicket.Taken, _ keys: AttemptKeys, _ account: String, _ source: String?, _ device: String?
     ) async {
         do {
-            if taken.accountSourceFailures != nil, let pairKey = keys.accountSource {
-                try await store.refundAttempt(pairKey, schedule: configuration.accountSource)
+            if let failures = taken.accountSourceFailures, let pairKey = keys.accountSource {
+                try await store.refundAttempt(pairKey, admittedAs: failures, schedule: configuration.accountSource)
             }
             if taken.sourceToken, let sourceKey = keys.source {
                 try await store.refundToken(sourceKey, limit: configuration.source)

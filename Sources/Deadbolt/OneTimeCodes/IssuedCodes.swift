@@ -123,7 +123,7 @@ public struct IssuedCodeSender: Sendable {
     public func issue(account: String, purpose: CodePurpose, binding: [UInt8]) async throws -> CodeIssueResult {
         guard binding.count <= 256 else { throw StateStoreError.invalidArgument("the binding must be at most 256 bytes") }
         let codeKey = try IssuedCodeSender.codeKey(account: account, purpose: purpose)
-        let cooldownKey = try StateKey(namespace: "code-cooldown", scope: account, name: purpose.rawValue)
+        let cooldownKey = try StateKey(namespace: "code-cooldown", identifier: account, name: purpose.rawValue)
         if policy.resendCooldown > .zero {
             guard try await store.claim(cooldownKey, ttl: policy.resendCooldown) else { return .coolingDown }
         }
@@ -143,7 +143,7 @@ public struct IssuedCodeSender: Sendable {
     }
 
     static func codeKey(account: String, purpose: CodePurpose) throws -> StateKey {
-        try StateKey(namespace: "code", scope: account, name: purpose.rawValue)
+        try StateKey(namespace: "code", identifier: account, name: purpose.rawValue)
     }
 
     /// HMAC-SHA256 of purpose ‖ account ‖ code under the hashing key.

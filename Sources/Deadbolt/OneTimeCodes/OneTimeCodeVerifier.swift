@@ -66,6 +66,9 @@ public enum OneTimeCodeOutcome: Sendable, Equatable {
 /// counter advances atomically through ``StateStore/advanceCounter(_:to:ttl:)``, storing step + 1 so step 0
 /// works); issued and recovery codes are single use by their store operations.
 ///
+/// Every key is built from the account with ``StateKey/init(namespace:identifier:name:)``, the escaping every
+/// policy shares, so any account id (`a{b}@example.com` included) works, and no two accounts share a key.
+///
 /// Every outcome is recorded as a ``SecurityEvent`` (``OneTimeCodeOutcome/eventKind``), never with the code. A
 /// `StateStoreError` is recorded as ``SecurityEvent/Kind/storeUnavailable`` and thrown, never turned into an
 /// acceptance: callers fail closed.
@@ -78,6 +81,14 @@ public struct OneTimeCodeVerifier: Sendable {
     public let hotpCounterLifetime: Duration
     let hashingKey: CodeHashingKey
     let events: EventRecorder
+
+    /// How long a TOTP credential's last-used step is kept after the acceptance that last advanced it: 366 days,
+    /// fixed. The step is one key per credential (`otp-step`), so it costs one small entry per authenticator in
+    /// use, and it must outlive every way an old step could match again: any caller's window (the widest
+    /// ``TOTP`` accepts spans 2 × ``TOTP/maximumWindow`` + 2 steps of up to ``TOTP/maximumPeriod``, 202 days), a
+    /// replica whose wall clock lags, or a clock stepped back. A lifetime taken from one call's window let a
+    /// caller with a wider window, or a clock stepped back past it, accept a used step again.
+    public static let totpStepLifetime: Duration = .seconds(366 * 86_400)
 
     /// A lockout for guessable codes: 5 free tries, then 30 s doubling to 15 min; hard lock at 100 failures
     /// (NIST SP 800-63B §5.2.2), forgotten after a day.
@@ -103,27 +114,29 @@ public struct OneTimeCodeVerifier: Sendable {
     }
 
 
-    /// The lockout key of an account's second-factor budget: `lockout` / `account` / `second-factor`.
-    /// - Throws: ``StateStoreError/invalidKey(_:)``.
+    /// The lockout key of an account's second-factor budget: `lockout` / `account` / `second-factor`, the account
+    /// escaped as ``StateKey/init(namespace:identifier:name:)`` escapes every identifier.
+    /// - Throws: ``StateStoreError/invalidKey(_:)`` when `account` is empty or longer than 256 bytes once escaped.
     public static func lockoutKey(account: String) throws -> StateKey {
-        try StateKey(namespace: "lockout", scope: account, name: "second-factor")
+        try StateKey(namespace: "lockout", identifier: account, name: "second-factor")
     }
 
     /// Checks a TOTP `code` for `account`'s credential `credential` (an id of the enrolled authenticator) within
-    /// `window` of the current step.
+    /// `window` of the current step. A step at or before the credential's last accepted one is
+    /// ``OneTimeCodeOutcome/replayed`` for ``totpStepLifetime`` after that acceptance, whatever window this or any
+    /// other caller uses and wherever its wall clock stands (RFC 6238 §5.2).
     /// - Throws: ``OTPError``, ``StateStoreError``.
     public func verifyTOTP(
         _ code: String, totp: TOTP, account: String, credential: String = "totp", window: OTPWindow = .default
     ) async throws -> OneTimeCodeOutcome {
-        let stepKey = try StateKey(namespace: "otp-step", scope: account, name: credential)
+        let stepKey = try StateKey(namespace: "otp-step", identifier: account, name: credential)
         return try await guarded(account: account) {
             guard let match = try totp.match(code, at: events.wallClock.unixSeconds(), window: window) else { return .rejected }
-            // Past the window's span the step can no longer match, so the marker need not outlive it.
-            let span = Int64(window.past + window.future + 2) * Int64(totp.period)
             // Step UInt64.max cannot be marked used (step + 1 overflows), so it is never accepted.
             let (next, overflow) = match.counter.addingReportingOverflow(1)
             guard !overflow else { return .rejected }
-            guard try await store.advanceCounter(stepKey, to: next, ttl: .seconds(span)) else { return .replayed }
+            // The lifetime is fixed, never this call's window: see `totpStepLifetime`. Each acceptance renews it.
+            guard try await store.advanceCounter(stepKey, to: next, ttl: Self.totpStepLifetime) else { return .replayed }
             return .accepted(.init(kind: .totp, counter: match.counter, drift: match.drift, remainingRecoveryCodes: nil))
         }
     }
@@ -183,9 +196,7 @@ public struct OneTimeCodeVerifier: Sendable {
     public func verifyRecoveryCode(_ code: String, account: String) async throws -> OneTimeCodeOutcome {
         let key = try RecoveryCodes.setKey(account: account)
         return try await guarded(account: account) {
-            guard var normalized = CodeAlphabet.normalize(code), normalized.count == RecoveryCodes.symbolsPerCode else {
-                return .rejected
-            }
+            guard var normalized = RecoveryCodes.normalized(code) else { return .rejected }
             defer { SecretBytes.wipe(&normalized) }
             let digest = try RecoveryCodes.digest(normalized, account: account, key: hashingKey)
             guard let remaining = try await store.redeemFromCodeSet(key, digest: digest) else { return .rejected }
@@ -195,7 +206,7 @@ public struct OneTimeCodeVerifier: Sendable {
 
     private func acceptHOTP(_ match: OTPMatch?, account: String, credential: String) async throws -> OneTimeCodeOutcome {
         guard let match else { return .rejected }
-        let counterKey = try StateKey(namespace: "otp-counter", scope: account, name: credential)
+        let counterKey = try StateKey(namespace: "otp-counter", identifier: account, name: credential)
         // Counter UInt64.max cannot be marked used (counter + 1 overflows), so it is never accepted.
         let (next, overflow) = match.counter.addingReportingOverflow(1)
         guard !overflow else { return .rejected }

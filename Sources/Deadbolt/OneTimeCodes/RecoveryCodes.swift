@@ -47,8 +47,41 @@ public enum RecoveryCodes {
         try await store.codeSetCount(try setKey(account: account))
     }
 
+    /// The keyed digest of a recovery `code` for `account`, for a system that keeps recovery codes in its own
+    /// database instead of the state store: store the digests of the codes ``generate(count:)`` made (never the
+    /// codes), and find a typed code by its digest.
+    ///
+    /// `code` is read as ``OneTimeCodeVerifier/verifyRecoveryCode(_:account:)`` reads it (lower case, spaces and
+    /// hyphens are fine), and the digest is the one ``issue(account:count:store:hashingKey:lifetime:)`` stores:
+    /// HMAC-SHA256 under `hashingKey` over the account and the code, so a digest matches only for the account it
+    /// was made for, and a dump of the table yields no usable code. Compare digests with ``ConstantTime/equals(_:_:)``
+    /// or look them up by a unique index (a keyed digest's lookup timing gives an attacker nothing to climb), consume a
+    /// match atomically (a delete that reports whether it deleted) so a code works once, and reserve an attempt in
+    /// the account's second-factor budget (``OneTimeCodeVerifier/lockoutKey(account:)``) before looking, as the
+    /// verifier does.
+    ///
+    /// - Returns: the 32-byte digest, or `nil` when `code` is not 13 symbols of ``CodeAlphabet/unambiguous``
+    ///   once normalized (no code can match it).
+    /// - Throws: ``MACError`` when libcrypto fails.
+    public static func digest(of code: String, account: String, hashingKey: CodeHashingKey) throws -> [UInt8]? {
+        guard var normalized = normalized(code) else { return nil }
+        defer { SecretBytes.wipe(&normalized) }
+        return try digest(normalized, account: account, key: hashingKey)
+    }
+
+    /// A typed code as compared (``CodeAlphabet``'s normalization), or `nil` when it is not 13 symbols of the
+    /// alphabet: the one reading of input that verification and ``digest(of:account:hashingKey:)`` share.
+    static func normalized(_ code: String) -> [UInt8]? {
+        guard var normalized = CodeAlphabet.normalize(code) else { return nil }
+        guard normalized.count == symbolsPerCode, normalized.allSatisfy(CodeAlphabet.unambiguous.contains) else {
+            SecretBytes.wipe(&normalized)
+            return nil
+        }
+        return normalized
+    }
+
     static func setKey(account: String) throws -> StateKey {
-        try StateKey(namespace: "recovery-codes", scope: account)
+        try StateKey(namespace: "recovery-codes", identifier: account)
     }
 
     static func digest(_ normalizedCode: [UInt8], account: String, key: CodeHashingKey) throws -> [UInt8] {

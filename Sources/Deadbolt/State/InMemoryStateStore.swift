@@ -20,23 +20,37 @@
 ///   order they run, and each operation's time lies between its start and its taking the lock.
 /// - Memory: at most `maximumKeys` keys, each of bounded size (``StateStoreBounds``). Expired entries are dropped
 ///   when touched, and swept from a shard when an insert finds it full. When a full shard has nothing expired,
-///   ``WhenFull`` decides: evict the entry nearest expiry (the default), or refuse with
-///   ``StateStoreError/capacityExceeded``. Entries that never expire (a hard lock, a count at the hard-lock
-///   threshold) are never evicted; a shard full of them refuses.
+///   ``WhenFull`` decides, and by default (``WhenFull/evictExpendable``) only state whose loss costs no guess and
+///   no code reuse (rate-limit buckets, event lists) is ever evicted; failure counts, locks, used-step counters,
+///   codes and claims never are, and a new key finding none of the former to evict is refused with
+///   ``StateStoreError/capacityExceeded``, which the policies turn into a denial (they fail closed).
+///
+///   The trade-off: a flood of distinct keys that fills the store with security state (about
+///   `maximumKeys / 2` reservations for made-up accounts from many addresses: each one stores the account's count
+///   and the account-and-address count) can no longer reset anyone's count, but until those entries expire (the
+///   failure memory, a day by default) attempts that need a new key are refused: people whose account has no
+///   recent failure, and addresses the store has not seen, get ``LockoutDecision/unavailable``. Accounts already
+///   counted keep being counted and locked. Size `maximumKeys` well above the keys the service touches within its
+///   longest failure memory (a lockout key of an e-mail account took about 240 bytes of resident memory,
+///   measured over 200,000 of them), watch ``count``, and use a shared store
+///   (Redis with `noeviction`, which behaves the same) for more than one replica.
 /// - Keys holding another kind of state than the operation expects (a code where a lockout was asked) answer
 ///   ``StateStoreError/invalidArgument(_:)``, as Redis answers `WRONGTYPE`.
 ///
 /// The Redis shape each operation mirrors is in its own documentation. Times in Redis values are milliseconds
 /// on the server's `TIME`, and every key carries a `PEXPIRE` matching the in-memory expiry.
 public final class InMemoryStateStore: StateStore {
-    /// What an insert does when its shard is full and nothing in it has expired.
+    /// What an insert does when its shard is full and nothing in it has expired. Neither ever evicts a failure
+    /// count or a lock, a used TOTP step or HOTP counter, a code, a code set or a claim: evicting one would reset
+    /// it, and a flood of made-up accounts would then reset a victim's count toward the hard lock again and again.
     public enum WhenFull: Sendable, Equatable {
-        /// Evicts the entry nearest its expiry. Keeps the service answering under a flood of distinct keys; the
-        /// cost is that a flood larger than the capacity can push out real state (a failure count) early, so size
-        /// `maximumKeys` well above the working set (keys touched within the longest failure memory).
-        case evictNearestExpiry
+        /// Evicts the expendable entry nearest its expiry, then refuses (``StateStoreError/capacityExceeded``)
+        /// when none is left. Expendable entries are rate-limit (GCRA) buckets, whose loss gives a sender its burst
+        /// back while every account's own lockout still counts each guess, and event lists, whose loss drops
+        /// recent activity from an account page while the log sink keeps the record. The default.
+        case evictExpendable
         /// Refuses the insert with ``StateStoreError/capacityExceeded``, which a fail-closed policy turns into a
-        /// denial: no state is ever lost early, but a flood of distinct keys denies new keys until entries expire.
+        /// denial: nothing live is ever lost early, rate-limit buckets and event lists included.
         case refuse
     }
 
@@ -58,10 +72,10 @@ public final class InMemoryStateStore: StateStore {
     /// The bound on keys this store holds.
     public let maximumKeys: Int
 
-    /// A store holding at most ``defaultMaximumKeys`` keys, evicting the entry nearest expiry when full, reading
-    /// time from `clock`.
+    /// A store holding at most ``defaultMaximumKeys`` keys, evicting only expendable entries when full
+    /// (``WhenFull/evictExpendable``) and otherwise refusing new keys, reading time from `clock`.
     public convenience init(clock: any MonotonicClock = SystemClock()) {
-        self.init(checkedMaximumKeys: Self.defaultMaximumKeys, whenFull: .evictNearestExpiry, clock: clock)
+        self.init(checkedMaximumKeys: Self.defaultMaximumKeys, whenFull: .evictExpendable, clock: clock)
     }
 
     /// A store holding at most `maximumKeys` keys (1 to 100,000,000), doing `whenFull` when a shard is full,
@@ -69,7 +83,7 @@ public final class InMemoryStateStore: StateStore {
     ///
     /// - Throws: ``StateStoreError/invalidArgument(_:)`` when `maximumKeys` is out of range.
     public convenience init(
-        maximumKeys: Int, whenFull: WhenFull = .evictNearestExpiry, clock: any MonotonicClock = SystemClock()
+        maximumKeys: Int, whenFull: WhenFull = .evictExpendable, clock: any MonotonicClock = SystemClock()
     ) throws {
         guard (1...100_000_000).contains(maximumKeys) else {
             throw StateStoreError.invalidArgument("maximumKeys must be 1 to 100000000")
@@ -97,7 +111,7 @@ public final class InMemoryStateStore: StateStore {
 
     /// How many expiry records the shards carry, stale ones included; bounded by compaction. For tests.
     var expiryRecordCount: Int {
-        shards.reduce(0) { total, box in total + box.withLock { $0.expiries.count } }
+        shards.reduce(0) { total, box in total + box.withLock { $0.expiryRecordCount } }
     }
 
     // MARK: Rate limits
@@ -179,17 +193,21 @@ public final class InMemoryStateStore: StateStore {
         }
     }
 
-    /// Redis: unless `hard` is set, `HINCRBY f -1` and `HDEL until`; `DEL` when `f` reaches 0; the expiry is
-    /// recomputed as in ``reserveAttempt(_:schedule:)``.
-    public func refundAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws {
-        try schedule.validate()
+    /// Redis: unless `hard` is set, `f - 1` (never below 0); `HDEL until` only when `f` equalled the admitted count
+    /// (no later reservation is counted, so a running lock is this one's), otherwise a running lock stays; `DEL`
+    /// when nothing is left; the expiry is recomputed as in ``reserveAttempt(_:schedule:)``.
+    public func refundAttempt(_ key: StateKey, admittedAs failures: Int, schedule: LockoutSchedule) async throws {
+        try schedule.validate(admittedFailures: failures)
         try withShard(key) { shard, now, hash throws(StateStoreError) in
             guard let index = shard.live(key, hash: hash, now: now),
                 var state = try shard.attempts(at: index), !state.hard
             else { return }
-            state.failures -= 1
-            state.lockedUntil = nil
-            if state.failures <= 0 {
+            // A reservation is admitted only while no lock runs, so a running lock belongs to the newest admitted
+            // reservation still counted: this one when the count still equals its own.
+            let ownsLock = state.failures == failures
+            if ownsLock || (state.lockedUntil ?? .min) <= now { state.lockedUntil = nil }
+            state.failures = max(state.failures - 1, 0)
+            if state.failures == 0, state.lockedUntil == nil {
                 shard.remove(at: index)
             } else {
                 shard.update(at: index, .attempts(state), expiresAt: Self.attemptsExpiry(state, schedule: schedule, now: now))
@@ -468,6 +486,18 @@ private enum StoredValue {
     case codeSet([[UInt8]])
     case marker
     case events([[UInt8]])
+
+    /// Whether losing this entry before its expiry costs no credential guess and no code reuse, so a full shard
+    /// may evict it (``InMemoryStateStore/WhenFull/evictExpendable``): a GCRA bucket (its sender gets its burst
+    /// back; every account's own lockout still counts each guess) and an event list (the log sink keeps the
+    /// record). Failure counts and locks, used-step counters, codes, code sets and claims (a resend cooldown or a
+    /// one-shot claim: the store cannot tell which) are never evicted.
+    var isExpendable: Bool {
+        switch self {
+        case .tokenBucket, .events: true
+        case .attempts, .counter, .code, .codeSet, .marker: false
+        }
+    }
 }
 
 private struct AttemptState {
@@ -509,7 +539,11 @@ private struct Shard {
     /// is the low 32 bits of the key's hash (its home slot is `tag & mask`), and 0 is empty.
     private var slots: [UInt64]
     private var mask: Int
-    private(set) var expiries: ExpiryHeap
+    /// The expiries of entries holding security state (``StoredValue/isExpendable`` false): swept when expired,
+    /// never evicted.
+    private var protectedExpiries: ExpiryHeap
+    /// The expiries of expendable entries: swept when expired, and the only ones a full shard evicts.
+    private var expendableExpiries: ExpiryHeap
     private var nextGeneration: UInt64 = 0
     /// The latest time an operation in this shard has used.
     private var latest: Int64 = .min
@@ -526,7 +560,8 @@ private struct Shard {
         self.capacity = capacity
         let reserved = min(capacity, Self.reservedKeys)
         entries.reserveCapacity(reserved)
-        expiries = ExpiryHeap(reservingCapacity: reserved)
+        protectedExpiries = ExpiryHeap(reservingCapacity: reserved)
+        expendableExpiries = ExpiryHeap(reservingCapacity: reserved)
         let wanted = min(Self.initialSlots, Self.tableSize(for: capacity))
         slots = Array(repeating: 0, count: wanted)
         mask = wanted - 1
@@ -605,12 +640,12 @@ private struct Shard {
         if expiry != .max {
             nextGeneration &+= 1
             generation = nextGeneration
-            expiries.push(ExpiryHeap.Item(expiresAt: expiry, generation: generation, hash: hash))
+            push(ExpiryHeap.Item(expiresAt: expiry, generation: generation, hash: hash), expendable: value.isExpendable)
         }
         entries.append(
             Entry(key: key, hash: hash, value: value, expiresAt: expiry, itemExpiresAt: expiry, generation: generation))
         place(hash: hash, index: entries.count - 1)
-        if expiries.needsCompaction(liveCount: entries.count) { compact() }
+        compactIfNeeded()
     }
 
     /// Replaces the value and expiry of the entry at `index`.
@@ -654,8 +689,36 @@ private struct Shard {
         nextGeneration &+= 1
         entries[index].itemExpiresAt = expiresAt
         entries[index].generation = nextGeneration
-        expiries.push(ExpiryHeap.Item(expiresAt: expiresAt, generation: nextGeneration, hash: entries[index].hash))
-        if expiries.needsCompaction(liveCount: entries.count) { compact() }
+        push(
+            ExpiryHeap.Item(expiresAt: expiresAt, generation: nextGeneration, hash: entries[index].hash),
+            expendable: entries[index].value.isExpendable)
+        compactIfNeeded()
+    }
+
+    /// Pushes `item` on the heap of its kind. The caller then calls ``compactIfNeeded()``, once the entry the
+    /// item names is in the table (compaction rebuilds the heaps from the entries).
+    private mutating func push(_ item: ExpiryHeap.Item, expendable: Bool) {
+        if expendable { expendableExpiries.push(item) } else { protectedExpiries.push(item) }
+    }
+
+    /// Rebuilds the heaps when stale items outnumber live ones in either.
+    private mutating func compactIfNeeded() {
+        if protectedExpiries.needsCompaction(liveCount: entries.count)
+            || expendableExpiries.needsCompaction(liveCount: entries.count)
+        {
+            compact()
+        }
+    }
+
+    /// How many expiry records both heaps carry, stale ones included.
+    var expiryRecordCount: Int { protectedExpiries.count + expendableExpiries.count }
+
+    private func top(expendable: Bool) -> ExpiryHeap.Item? {
+        expendable ? expendableExpiries.top : protectedExpiries.top
+    }
+
+    private mutating func pop(expendable: Bool) {
+        if expendable { expendableExpiries.pop() } else { protectedExpiries.pop() }
     }
 
     /// The index of the entry `item` is current for, or nil when the item is stale.
@@ -673,18 +736,18 @@ private struct Shard {
         }
     }
 
-    /// Pops the heap until its top is current and exact: stale items are dropped, and an item whose entry now
-    /// expires later is put back with the entry's true time. Returns the index of the entry nearest expiry (nil:
-    /// none expires).
-    private mutating func nearestExpiry() -> Int? {
-        while let top = expiries.top {
+    /// Pops one heap until its top is current and exact: stale items are dropped, and an item whose entry now
+    /// expires later is put back with the entry's true time. Returns the index of the entry of that kind nearest
+    /// expiry (nil: none expires).
+    private mutating func nearestExpiry(expendable: Bool) -> Int? {
+        while let top = top(expendable: expendable) {
             guard let index = entry(of: top) else {
-                expiries.pop()
+                pop(expendable: expendable)
                 continue
             }
             let expiresAt = entries[index].expiresAt
             if expiresAt == top.expiresAt { return index }
-            expiries.pop()
+            pop(expendable: expendable)
             entries[index].itemExpiresAt = .max
             entries[index].generation = 0
             track(index)
@@ -692,24 +755,31 @@ private struct Shard {
         return nil
     }
 
+    /// Sweeps what has expired; then, still full, evicts the expendable entry nearest expiry when `whenFull`
+    /// allows, or refuses. Entries holding security state are never evicted: evicting a failure count, a lock,
+    /// a used-step marker or a code would reset it.
     private mutating func makeRoom(now: Int64, whenFull: InMemoryStateStore.WhenFull) throws(StateStoreError) {
-        while let index = nearestExpiry(), entries[index].expiresAt <= now {
-            expiries.pop()
-            remove(at: index)
-        }
+        sweep(expendable: false, now: now)
+        sweep(expendable: true, now: now)
         guard entries.count >= capacity else { return }
-        guard whenFull == .evictNearestExpiry else { throw StateStoreError.capacityExceeded }
-        guard let nearest = nearestExpiry() else {
-            // Every entry here is permanent (hard locks): evicting one would lift a lock.
+        guard whenFull == .evictExpendable, let nearest = nearestExpiry(expendable: true) else {
             throw StateStoreError.capacityExceeded
         }
-        expiries.pop()
+        pop(expendable: true)
         remove(at: nearest)
     }
 
+    /// Removes every entry of one kind that has expired by `now`.
+    private mutating func sweep(expendable: Bool, now: Int64) {
+        while let index = nearestExpiry(expendable: expendable), entries[index].expiresAt <= now {
+            pop(expendable: expendable)
+            remove(at: index)
+        }
+    }
+
     private mutating func compact() {
-        var live: [ExpiryHeap.Item] = []
-        live.reserveCapacity(entries.count)
+        var protected: [ExpiryHeap.Item] = []
+        var expendable: [ExpiryHeap.Item] = []
         for index in entries.indices {
             let expiresAt = entries[index].expiresAt
             guard expiresAt != .max else {
@@ -720,9 +790,11 @@ private struct Shard {
             nextGeneration &+= 1
             entries[index].itemExpiresAt = expiresAt
             entries[index].generation = nextGeneration
-            live.append(ExpiryHeap.Item(expiresAt: expiresAt, generation: nextGeneration, hash: entries[index].hash))
+            let item = ExpiryHeap.Item(expiresAt: expiresAt, generation: nextGeneration, hash: entries[index].hash)
+            if entries[index].value.isExpendable { expendable.append(item) } else { protected.append(item) }
         }
-        expiries.rebuild(from: live)
+        protectedExpiries.rebuild(from: protected)
+        expendableExpiries.rebuild(from: expendable)
     }
 
     // MARK: Table

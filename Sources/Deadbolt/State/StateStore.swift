@@ -29,11 +29,20 @@ public protocol StateStore: Sendable {
     /// and answers ``AttemptReservation/hardLocked``. So at most `hardLockAfter` consecutive failures ever run.
     func reserveAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws -> AttemptReservation
 
-    /// Undoes one admitted reservation at `key` that never ran its check (another budget refused the attempt):
-    /// takes one failure off the count and lifts any timed lock, since every reservation that raced it was
-    /// refused by that lock. Unlike ``resetAttempts(_:)`` it keeps the rest of the count, so refusing an attempt
-    /// elsewhere never wipes the failures an attacker already spent here. A hard lock stays.
-    func refundAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws
+    /// Undoes one admitted reservation at `key` that never ran its check (another budget refused the attempt);
+    /// `failures` is the count it was admitted with (``AttemptReservation/admitted(failures:)``).
+    ///
+    /// It takes one failure off the count and nothing else of anyone's: a timed lock is lifted only when the
+    /// count still equals `failures`, that is when no reservation admitted after this one is still counted, so
+    /// the lock can only be the one this reservation set (a reservation is admitted only while no lock runs).
+    /// A lock set by a later reservation stays, with its end, even though this refund lowers the count under it.
+    /// Unlike ``resetAttempts(_:)`` it keeps the rest of the count, so refusing an attempt elsewhere never wipes
+    /// the failures an attacker already spent here. A hard lock stays. When two reservations are refunded in the
+    /// order they were admitted, the later one's lock stays too (the count no longer says whose it is): that errs
+    /// toward locking, for one wait at most.
+    ///
+    /// Throws ``StateStoreError/invalidArgument(_:)`` when `failures` is not 1 to `schedule.hardLockAfter`.
+    func refundAttempt(_ key: StateKey, admittedAs failures: Int, schedule: LockoutSchedule) async throws
 
     /// Clears the consecutive-failure count and any timed lock at `key` (a successful check). A hard lock stays:
     /// only ``clearLockout(_:)`` lifts it.
@@ -97,8 +106,13 @@ public struct StateKey: Sendable, Hashable, CustomStringConvertible {
     /// The longest scope or name accepted, in UTF-8 bytes.
     public static let maximumComponentLength = 256
 
-    /// A key; throws ``StateStoreError/invalidKey(_:)`` when a component is empty (scope, namespace), too long
-    /// or holds a character that would break the rendered key.
+    /// A key whose `scope` is used as given: for a fixed scope or one already escaped. A key built from an
+    /// identifier (an account id, an address, anything a person or a request chose) goes through
+    /// ``init(namespace:identifier:name:)`` instead, the one escaping rule every policy uses, so braces in an
+    /// e-mail address neither break the key nor pick its Redis Cluster hash tag.
+    ///
+    /// Throws ``StateStoreError/invalidKey(_:)`` when a component is empty (scope, namespace), too long or holds a
+    /// character that would break the rendered key (`{` or `}` in the scope).
     public init(namespace: String, scope: String, name: String = "") throws {
         guard !namespace.isEmpty, namespace.utf8.count <= 64,
             !namespace.utf8.anySatisfies({ !$0.isKeyWordCharacter })

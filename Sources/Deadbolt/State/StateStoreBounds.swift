@@ -111,4 +111,13 @@ extension LockoutSchedule {
         }
         try StateStoreBounds.checkTTL(failureMemory, "failureMemory")
     }
+
+    /// Checks the schedule and that `failures`, the count a reservation was admitted with, is one this schedule
+    /// can admit: 1 to ``hardLockAfter``. Throws ``StateStoreError/invalidArgument(_:)`` otherwise.
+    public func validate(admittedFailures failures: Int) throws {
+        try validate()
+        guard (1...hardLockAfter).contains(failures) else {
+            throw StateStoreError.invalidArgument("an admitted failure count must be 1 to hardLockAfter (\(hardLockAfter))")
+        }
+    }
 }

@@ -55,6 +55,57 @@ func testKeyring(current: String = "k2", retired: [String] = ["k1"]) throws -> P
         #expect(try await unpeppered.verify("482913", against: stripped) == .mismatch)
     }
 
+    /// Unpeppered hashes of the PIN 482913 in every form Deadbolt reads: PHC Argon2 and PBKDF2 (made by a hasher
+    /// with the opt-out and no keyring), and passlib and Django PBKDF2-SHA256 at 1000 iterations, made with
+    /// Python's hashlib: `hashlib.pbkdf2_hmac('sha256', b'482913', salt, 1000)`, salt `pinsalt1` (Django, as text)
+    /// and bytes 0x00…0x0f (passlib, adapted base64: `+` as `.`, no padding).
+    func unpepperedPINHashes() async throws -> [String] {
+        let argon2 = try PasswordHasher(
+            for: .pin, algorithm: .argon2(testArgon2), keyring: nil, allowUnpepperedPINs: true, pool: testPool)
+        let pbkdf2 = try PasswordHasher(
+            for: .pin, algorithm: .pbkdf2(.init(hash: .sha256, iterations: 1000)), keyring: nil,
+            allowUnpepperedPINs: true, pool: testPool)
+        return [
+            try await argon2.hash("482913"),
+            try await pbkdf2.hash("482913"),
+            "$pbkdf2-sha256$1000$AAECAwQFBgcICQoLDA0ODw$wkSz608lUH7YuK14npfH2KTPoo/CV8vW/hYS9/y2lKI",
+            "pbkdf2_sha256$1000$pinsalt1$RsHVID7bGyOkxx/x0WHydrWCKLBaUD1yr68SvcSw8Ug=",
+        ]
+    }
+
+    /// Issue 9, defect 5: a PIN hasher with a keyring verified a planted hash without `keyid` (it answered
+    /// matchedNeedsRehash for the PIN the planter chose).
+    @Test func aPINHasherWithAKeyringRefusesUnpepperedHashes() async throws {
+        let hasher = try pins()
+        for stored in try await unpepperedPINHashes() {
+            #expect(try StoredHash(parsing: stored).pepperKeyID == nil)
+            await #expect(throws: HashingError.unpepperedPINHash, "\(stored)") {
+                try await hasher.verify("482913", against: stored)
+            }
+            await #expect(throws: HashingError.unpepperedPINHash) { try await hasher.verify("000000", against: stored) }
+        }
+        // Passwords are not affected: an unpeppered password hash still verifies (and needs a rehash).
+        let passwords = try PasswordHasher(for: .password, algorithm: .argon2(testArgon2), keyring: testKeyring(), pool: testPool)
+        let unpeppered = try await unpepperedPINHashes()[0]
+        #expect(try await passwords.verify("482913", against: unpeppered) == .matchedNeedsRehash)
+        #expect(HashingError.unpepperedPINHash.description.contains("allowUnpepperedPINs"))
+    }
+
+    /// The documented migration: the keyring plus the explicit opt-out verifies an unpeppered PIN hash as needing a
+    /// rehash, and the rehash is peppered, which the hasher without the opt-out then accepts.
+    @Test func theOptOutMigratesUnpepperedPINHashes() async throws {
+        let migrating = try PasswordHasher(
+            for: .pin, algorithm: .argon2(testArgon2), keyring: testKeyring(), allowUnpepperedPINs: true, pool: testPool)
+        #expect(migrating.allowUnpepperedPINs)
+        for stored in try await unpepperedPINHashes() {
+            #expect(try await migrating.verify("482913", against: stored) == .matchedNeedsRehash, "\(stored)")
+            #expect(try await migrating.verify("482914", against: stored) == .mismatch)
+        }
+        let rehashed = try await migrating.hash("482913")
+        #expect(rehashed.contains(",keyid=k2$"))
+        #expect(try await pins().verify("482913", against: rehashed) == .matched)
+    }
+
     @Test func retiredPepperVerifiesAndNeedsRehash() async throws {
         let old = try pins(keyring: testKeyring(current: "k1", retired: []))
         let stored = try await old.hash("482913")

@@ -173,6 +173,67 @@ private func isAdmitted(_ decision: LockoutDecision) -> Bool {
         #expect(try await failOnce(policy, "user9", from: "198.51.100.3") == .locked(retryAfter: .seconds(36)))
     }
 
+    /// Issue 9, defect 2: the default store evicted the entry nearest expiry when full, which a victim's failure
+    /// count (older than the flood's keys) always was, so ~100k reservations for made-up accounts from many
+    /// addresses reset the victim's path to the hard lock. Counts are never evicted now: the flood is refused.
+    @Test func aFloodOfMadeUpAccountsNeverResetsAVictimsCount() async throws {
+        let clock = ManualClock()
+        let store = InMemoryStateStore(clock: clock)
+        let (policy, _, _, _) = try makePolicy(store: store)
+        for _ in 0..<4 { try await failOnce(policy, "victim@example.com", from: "2001:db8::1") }
+        #expect(try await policy.status(account: "victim@example.com").failures == 4)
+        // The flood comes after the victim's failures, so the victim's count is the one nearest expiry.
+        clock.advance(by: .seconds(1))
+        // 100,000 reservations for random accounts, 100 from each of 1,000 addresses (the source budget's burst).
+        var unavailable = 0
+        for address in 0..<1_000 {
+            for _ in 0..<100 {
+                let account = "user-\(UInt64.random(in: 0...UInt64.max))@example.com"
+                if try await failOnce(policy, account, from: "2001:db8:\(address)::1") == .unavailable { unavailable += 1 }
+            }
+        }
+        // The flood filled the store and was refused from then on (failing closed), never evicting a count.
+        #expect(store.count >= InMemoryStateStore.defaultMaximumKeys - 1_000)
+        #expect(unavailable >= 40_000)
+        #expect(try await policy.status(account: "victim@example.com").failures == 4)
+        // The victim's path to the lock is where it was: the fifth failure is admitted, the sixth locked.
+        #expect(isAdmitted(try await failOnce(policy, "victim@example.com")))
+        #expect(try await failOnce(policy, "victim@example.com") == .locked(retryAfter: .seconds(60)))
+    }
+
+    /// Issue 9, defect 6: X1 and X2 reserve the account+source pair; X2's reservation sets the pair's lock; X1's
+    /// account reservation is refused (X2 locked the account) and X1 refunds the pair. That refund lifted X2's lock.
+    @Test func aRefusedAttemptsRefundKeepsTheLockAnotherAttemptSet() async throws {
+        var configuration = LockoutPolicy.Configuration()
+        configuration.accountSource = LockoutSchedule(
+            threshold: 2, initialWait: .seconds(60), maximumWait: .seconds(60), hardLockAfter: 100,
+            failureMemory: .seconds(3600))
+        configuration.account = LockoutSchedule(
+            threshold: 1, initialWait: .seconds(60), maximumWait: .seconds(60), hardLockAfter: 100,
+            failureMemory: .seconds(3600))
+        let accountKey = try StateKey(namespace: "lockout", identifier: "alice", name: "login")
+        let checkpoint = Checkpoint()
+        let store = FaultInjectingStateStore(InMemoryStateStore(clock: ManualClock()), failing: []) { key in
+            if key == accountKey { await checkpoint.holdFirst() }
+        }
+        let (policy, _, _, _) = try makePolicy(configuration, store: store)
+        // X1 takes the pair's first failure (no lock yet) and is held before the account's budget.
+        let x1 = Task { try await policy.reserve(account: "alice", source: "203.0.113.9") }
+        await checkpoint.waitUntilHeld()
+        // X2 takes the pair's second failure, which locks the pair, and the account's first, which locks it.
+        guard case .admitted(let x2) = try await policy.reserve(account: "alice", source: "203.0.113.9") else {
+            Issue.record("X2 was not admitted")
+            return
+        }
+        await policy.failed(x2)
+        await checkpoint.open()
+        #expect(try await x1.value == .locked(retryAfter: .seconds(60)))
+        let pair = try StateKey(namespace: "lockout-source", identifier: "alice", name: "login:203.0.113.9")
+        #expect(
+            try await store.lockoutStatus(pair, schedule: configuration.accountSource)
+                == LockoutStatus(failures: 1, retryAfter: .seconds(60), hardLocked: false))
+    }
+
     @Test func anAttackersAddressStaysLockedAfterTheOwnerLogsIn() async throws {
         let (policy, clock, _, _) = try makePolicy()
         for _ in 0..<5 { try await failOnce(policy, "alice", from: "203.0.113.66") }

@@ -41,6 +41,40 @@ extension OneTimeCodesTests {
                 == .codeRedeemed)
         }
 
+        /// Issue 9, defect 3: the used-step marker once lived only as long as the accepting call's window (60 s
+        /// for a window of 0), so a caller with a wider window accepted the same code again after it lapsed.
+        @Test func aWiderWindowCallerCannotReplayAStep() async throws {
+            let totp = try TOTP(secret: RFCSecrets.sha1)
+            let narrow = try verifier()
+            let code = try totp.code(at: clock.now)
+            #expect(try await narrow.verifyTOTP(code, totp: totp, account: "alice", window: OTPWindow(past: 0, future: 0))
+                .eventKind == .codeRedeemed)
+            clock.now += 90
+            storeClock.advance(by: .seconds(90))
+            // Three steps later the code is still inside a window reaching three steps back.
+            let wide = try verifier()
+            #expect(try await wide.verifyTOTP(code, totp: totp, account: "alice", window: OTPWindow(past: 3, future: 0))
+                == .replayed)
+        }
+
+        /// Issue 9, defect 3: with the marker's lifetime taken from the window (120 s for ±1), a wall clock stepped
+        /// back ten minutes once the marker had lapsed accepted a step older than one already used.
+        @Test func aClockSteppedBackCannotAcceptAnOlderStep() async throws {
+            let totp = try TOTP(secret: RFCSecrets.sha1)
+            let verifier = try verifier()
+            #expect(try await verifier.verifyTOTP(try totp.code(at: clock.now), totp: totp, account: "alice").eventKind
+                == .codeRedeemed)
+            storeClock.advance(by: .seconds(150))
+            clock.now += 150
+            clock.now -= 600
+            let older = try totp.code(at: clock.now)
+            #expect(try await verifier.verifyTOTP(older, totp: totp, account: "alice") == .replayed)
+            // The marker's lifetime is fixed and long: a month without use still remembers the step.
+            storeClock.advance(by: .seconds(30 * 86_400))
+            #expect(try await verifier.verifyTOTP(older, totp: totp, account: "alice") == .replayed)
+            #expect(OneTimeCodeVerifier.totpStepLifetime == .seconds(366 * 86_400))
+        }
+
         @Test func driftIsReported() async throws {
             let totp = try TOTP(secret: RFCSecrets.sha256, hash: .sha256, digits: 8)
             let step = try totp.step(at: clock.now)

@@ -52,5 +52,38 @@ extension OneTimeCodesTests {
             #expect(try await verifier.verifyRecoveryCode(old[0], account: "alice") == .rejected)
             #expect(try await verifier.verifyRecoveryCode(new[0], account: "alice").eventKind == .recoveryCodeUsed)
         }
+
+        /// The digest a system keeps in its own database is the one the store keeps: a code issued through the
+        /// store redeems from the set by it, for any way of typing the code.
+        @Test func theDigestOfACodeIsTheStoredOne() async throws {
+            let key = try testHashingKey()
+            let codes = try await RecoveryCodes.issue(account: "a{b}@example.com", count: 3, store: store, hashingKey: key)
+            let setKey = try RecoveryCodes.setKey(account: "a{b}@example.com")
+            let typed = " " + codes[1].lowercased().replacingOccurrences(of: "-", with: " ") + " "
+            let digest = try #require(try RecoveryCodes.digest(of: typed, account: "a{b}@example.com", hashingKey: key))
+            #expect(digest == (try RecoveryCodes.digest(of: codes[1], account: "a{b}@example.com", hashingKey: key)))
+            #expect(try await store.redeemFromCodeSet(setKey, digest: digest) == 2)
+            // Bound to the account.
+            #expect(try RecoveryCodes.digest(of: codes[1], account: "bob@example.com", hashingKey: key) != digest)
+        }
+
+        /// A known answer, so digests kept in a database stay valid across releases. Computed with Python's hmac:
+        /// `hmac.new(b'\x42' * 32, b'deadbolt.recovery-code.v1' + f(b'alice') + f(b'ABCDEFGHJKMNP'),
+        /// hashlib.sha256).hexdigest()`, where `f(b)` is `struct.pack('>I', len(b)) + b`.
+        @Test func theDigestHasAStableKnownAnswer() throws {
+            let digest = try RecoveryCodes.digest(of: "abcd-efgh-jkmnp", account: "alice", hashingKey: try testHashingKey())
+            #expect(digest.map(Hex.encode) == "68e4b954bfe016e6527cc7a351fc8f3c93b9c8b23a69b000d34e8cf523f592b0")
+        }
+
+        @Test func malformedCodesHaveNoDigest() throws {
+            let key = try testHashingKey()
+            for code in [
+                "", "ABCD-EFGH-JKMN", "ABCD-EFGH-JKMNPQ", "ABCD-EFGH-JKMN0", "ABCD-EFGH-JKMNO", "ABCD-EFGH-JKMN!",
+                "ABCD_EFGH_JKMNP", String(repeating: "A", count: 65), String(repeating: "-", count: 64) + "ABCDEFGHJKMNP",
+            ] {
+                #expect(try RecoveryCodes.digest(of: code, account: "alice", hashingKey: key) == nil, "\(code)")
+            }
+            #expect(try RecoveryCodes.digest(of: "ABCD EFGH JKMNP", account: "alice", hashingKey: key)?.count == 32)
+        }
     }
 }

@@ -62,7 +62,7 @@ import Testing
         try await store.resetAttempts(key)
         #expect(try await store.reserveAttempt(key, schedule: quick) == .hardLocked)
         #expect(try await store.lockoutStatus(key, schedule: quick).hardLocked)
-        try await store.refundAttempt(key, schedule: quick)
+        try await store.refundAttempt(key, admittedAs: 2, schedule: quick)
         #expect(try await store.reserveAttempt(key, schedule: quick) == .hardLocked)
         try await store.clearLockout(key)
         #expect(try await store.lockoutStatus(key, schedule: quick) == LockoutStatus(failures: 0, retryAfter: nil, hardLocked: false))
@@ -147,15 +147,60 @@ import Testing
         let (store, _) = try makeStore()
         let key = try testKey("alice")
         for _ in 0..<3 { _ = try await store.reserveAttempt(key, schedule: schedule) }
-        try await store.refundAttempt(key, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 3, schedule: schedule)
         #expect(try await store.lockoutStatus(key, schedule: schedule) == LockoutStatus(failures: 2, retryAfter: nil, hardLocked: false))
         #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 3))
-        try await store.refundAttempt(key, schedule: schedule)
-        try await store.refundAttempt(key, schedule: schedule)
-        try await store.refundAttempt(key, schedule: schedule)
-        try await store.refundAttempt(key, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 3, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 2, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 1, schedule: schedule)
+        try await store.refundAttempt(key, admittedAs: 1, schedule: schedule)
         #expect(try await store.lockoutStatus(key, schedule: schedule).failures == 0)
         #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 1))
+    }
+
+    /// Issue 9, defect 6: X1 and X2 reserve; X2's reservation sets the lock; X1 is refused elsewhere and refunds.
+    /// The refund used to lift X2's lock.
+    @Test func aRefundNeverLiftsALockAnotherReservationSet() async throws {
+        let (store, clock) = try makeStore()
+        let key = try testKey("alice")
+        _ = try await store.reserveAttempt(key, schedule: schedule)
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 2))  // X1: no lock yet
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 3))  // X2: locks 10 s
+        try await store.refundAttempt(key, admittedAs: 2, schedule: schedule)
+        #expect(try await store.lockoutStatus(key, schedule: schedule) == LockoutStatus(failures: 2, retryAfter: .seconds(10), hardLocked: false))
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .locked(retryAfter: .seconds(10)))
+        // Refunded after X1, X2 can no longer tell the lock is its own: it stays, erring toward locking.
+        try await store.refundAttempt(key, admittedAs: 3, schedule: schedule)
+        #expect(try await store.lockoutStatus(key, schedule: schedule) == LockoutStatus(failures: 1, retryAfter: .seconds(10), hardLocked: false))
+        // The kept lock ends when it was set to, and the count goes on from what is left.
+        clock.advance(by: .seconds(10))
+        #expect(try await store.reserveAttempt(key, schedule: schedule) == .admitted(failures: 2))
+    }
+
+    @Test func aRefundKeepsALaterLockEvenWhenTheCountReachesZero() async throws {
+        let (store, _) = try makeStore()
+        let key = try testKey("alice")
+        let strict = LockoutSchedule(
+            threshold: 2, initialWait: .seconds(30), maximumWait: .seconds(30), hardLockAfter: 8,
+            failureMemory: .seconds(3600))
+        #expect(try await store.reserveAttempt(key, schedule: strict) == .admitted(failures: 1))
+        #expect(try await store.reserveAttempt(key, schedule: strict) == .admitted(failures: 2))
+        try await store.refundAttempt(key, admittedAs: 1, schedule: strict)
+        try await store.refundAttempt(key, admittedAs: 2, schedule: strict)
+        #expect(try await store.lockoutStatus(key, schedule: strict) == LockoutStatus(failures: 0, retryAfter: .seconds(30), hardLocked: false))
+        #expect(try await store.reserveAttempt(key, schedule: strict) == .locked(retryAfter: .seconds(30)))
+    }
+
+    @Test func aRefundOfACountNoScheduleAdmitsIsRefused() async throws {
+        let (store, _) = try makeStore()
+        let key = try testKey("alice")
+        _ = try await store.reserveAttempt(key, schedule: schedule)
+        for count in [0, -1, schedule.hardLockAfter + 1] {
+            await #expect(throws: StateStoreError.self) {
+                try await store.refundAttempt(key, admittedAs: count, schedule: schedule)
+            }
+        }
+        #expect(try await store.lockoutStatus(key, schedule: schedule).failures == 1)
     }
 
     @Test func parallelReservationsAdmitExactlyTheBudget() async throws {
@@ -192,6 +237,6 @@ import Testing
         let key = try testKey("alice")
         await #expect(throws: StateStoreError.self) { try await store.reserveAttempt(key, schedule: schedule) }
         await #expect(throws: StateStoreError.self) { try await store.lockoutStatus(key, schedule: schedule) }
-        await #expect(throws: StateStoreError.self) { try await store.refundAttempt(key, schedule: schedule) }
+        await #expect(throws: StateStoreError.self) { try await store.refundAttempt(key, admittedAs: 1, schedule: schedule) }
     }
 }

@@ -1,7 +1,8 @@
 import Synchronization
 @testable import Deadbolt
 
-/// Wraps a store and makes chosen operations throw, to test that policies fail closed (or open) and refund.
+/// Wraps a store and makes chosen operations throw, to test that policies fail closed (or open) and refund; and
+/// runs `beforeReserve` before each ``reserveAttempt(_:schedule:)``, so a test can hold one attempt mid-way.
 final class FaultInjectingStateStore: StateStore {
     enum Operation: Hashable, Sendable, CaseIterable {
         case acquireToken, refundToken, reserveAttempt, refundAttempt, resetAttempts, clearLockout, lockoutStatus
@@ -12,11 +13,16 @@ final class FaultInjectingStateStore: StateStore {
     let inner: any StateStore
     let error: StateStoreError
     private let failing: Mutex<Set<Operation>>
+    private let beforeReserve: @Sendable (StateKey) async -> Void
 
-    init(_ inner: any StateStore, failing: Set<Operation> = Set(Operation.allCases), error: StateStoreError = .timeout) {
+    init(
+        _ inner: any StateStore, failing: Set<Operation> = Set(Operation.allCases), error: StateStoreError = .timeout,
+        beforeReserve: @escaping @Sendable (StateKey) async -> Void = { _ in }
+    ) {
         self.inner = inner
         self.error = error
         self.failing = Mutex(failing)
+        self.beforeReserve = beforeReserve
     }
 
     func setFailing(_ operations: Set<Operation>) {
@@ -39,12 +45,13 @@ final class FaultInjectingStateStore: StateStore {
 
     func reserveAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws -> AttemptReservation {
         try check(.reserveAttempt)
+        await beforeReserve(key)
         return try await inner.reserveAttempt(key, schedule: schedule)
     }
 
-    func refundAttempt(_ key: StateKey, schedule: LockoutSchedule) async throws {
+    func refundAttempt(_ key: StateKey, admittedAs failures: Int, schedule: LockoutSchedule) async throws {
         try check(.refundAttempt)
-        try await inner.refundAttempt(key, schedule: schedule)
+        try await inner.refundAttempt(key, admittedAs: failures, schedule: schedule)
     }
 
     func resetAttempts(_ key: StateKey) async throws {
@@ -110,5 +117,36 @@ final class FaultInjectingStateStore: StateStore {
     func recentEvents(_ key: StateKey, limit: Int) async throws -> [[UInt8]] {
         try check(.recentEvents)
         return try await inner.recentEvents(key, limit: limit)
+    }
+}
+
+/// Holds the first task that reaches it until the test releases it, so another task can run in between.
+actor Checkpoint {
+    private var reached = false
+    private var released = false
+    private var arrival: CheckedContinuation<Void, Never>?
+    private var release: CheckedContinuation<Void, Never>?
+
+    /// The first caller waits here until ``open()``; later callers pass at once.
+    func holdFirst() async {
+        guard !reached else { return }
+        reached = true
+        arrival?.resume()
+        arrival = nil
+        guard !released else { return }
+        await withCheckedContinuation { release = $0 }
+    }
+
+    /// Returns once a task is held.
+    func waitUntilHeld() async {
+        guard !reached else { return }
+        await withCheckedContinuation { arrival = $0 }
+    }
+
+    /// Lets the held task (and any later one) go on.
+    func open() {
+        released = true
+        release?.resume()
+        release = nil
     }
 }

@@ -239,15 +239,86 @@ import Testing
         let (store, _) = try makeStore(maximumKeys: 1000)
         let schedule = LockoutSchedule.accountDefault
         var highest = 0
-        for index in 0..<100_000 {
-            _ = try await store.reserveAttempt(try testKey("user\(index)", namespace: "lockout"), schedule: schedule)
+        var refused = 0
+        for index in 0..<20_000 {
+            do {
+                _ = try await store.reserveAttempt(try testKey("user\(index)", namespace: "lockout"), schedule: schedule)
+            } catch StateStoreError.capacityExceeded {
+                refused += 1
+            }
             if index % 1000 == 999 { highest = max(highest, store.count) }
         }
         #expect(highest <= 1000)
         #expect(store.count <= 1000)
-        // The newest state survives: eviction takes the entry nearest expiry, which a flood's oldest keys are.
-        let newest = try await store.lockoutStatus(try testKey("user99999", namespace: "lockout"), schedule: schedule)
-        #expect(newest.failures == 1)
+        #expect(refused >= 19_000)
+        // Failure counts are never evicted: the oldest count is still there, and only new keys were refused.
+        let oldest = try await store.lockoutStatus(try testKey("user0", namespace: "lockout"), schedule: schedule)
+        #expect(oldest.failures == 1)
+        #expect(try await store.reserveAttempt(try testKey("user0", namespace: "lockout"), schedule: schedule) == .admitted(failures: 2))
+    }
+
+    /// Issue 9, defect 2: a full store evicts only rate-limit buckets and event lists, nearest expiry first; every
+    /// other kind of state stays, and a new key that finds nothing expendable is refused.
+    @Test func onlyExpendableEntriesAreEvicted() async throws {
+        let (store, _) = try makeStore(maximumKeys: 16)
+        let rate = RateLimit(burst: 10, interval: .seconds(60))
+        let schedule = LockoutSchedule.accountDefault
+        // Four expendable entries (buckets expiring in 60 and 120 s, event lists in 30 and 90 s).
+        _ = try await store.acquireToken(try testKey("bucket-60", namespace: "rate"), limit: rate)
+        for _ in 0..<2 { _ = try await store.acquireToken(try testKey("bucket-120", namespace: "rate"), limit: rate) }
+        try await store.appendEvent(try testKey("events-30", namespace: "events"), [1], keepLast: 5, ttl: .seconds(30))
+        try await store.appendEvent(try testKey("events-90", namespace: "events"), [1], keepLast: 5, ttl: .seconds(90))
+        // Twelve entries holding security state, all expiring before any expendable one would.
+        for index in 0..<4 { _ = try await store.reserveAttempt(try testKey("count\(index)", namespace: "lockout"), schedule: schedule) }
+        for index in 0..<2 { #expect(try await store.advanceCounter(try testKey("step\(index)", namespace: "otp-step"), to: 9, ttl: .seconds(5))) }
+        for index in 0..<2 { try await store.putCode(try testKey("code\(index)", namespace: "code"), digest: [1], context: [], tries: 3, ttl: .seconds(5)) }
+        for index in 0..<2 { try await store.putCodeSet(try testKey("set\(index)", namespace: "recovery"), digests: [[1]], ttl: .seconds(5)) }
+        for index in 0..<2 { #expect(try await store.claim(try testKey("claim\(index)"), ttl: .seconds(5))) }
+        #expect(store.count == 16)
+        // Four new keys evict the four expendable entries, nearest expiry first (the event lists are read without
+        // touching them); a fifth is refused.
+        let events30 = try testKey("events-30", namespace: "events")
+        let events90 = try testKey("events-90", namespace: "events")
+        func newcomer(_ index: Int) async throws {
+            _ = try await store.reserveAttempt(try testKey("newcomer\(index)", namespace: "lockout"), schedule: schedule)
+            #expect(store.count == 16)
+        }
+        try await newcomer(0)
+        #expect(try await store.recentEvents(events30, limit: 5) == [])
+        #expect(try await store.recentEvents(events90, limit: 5) == [[1]])
+        try await newcomer(1)  // the 60 s bucket
+        #expect(try await store.recentEvents(events90, limit: 5) == [[1]])
+        try await newcomer(2)
+        #expect(try await store.recentEvents(events90, limit: 5) == [])
+        try await newcomer(3)  // the 120 s bucket
+        // The buckets are gone: taking a token needs a new key, and there is no room for one.
+        for bucket in ["bucket-60", "bucket-120"] {
+            await #expect(throws: StateStoreError.capacityExceeded) {
+                try await store.acquireToken(try testKey(bucket, namespace: "rate"), limit: rate)
+            }
+        }
+        await #expect(throws: StateStoreError.capacityExceeded) {
+            try await store.reserveAttempt(try testKey("one-too-many", namespace: "lockout"), schedule: schedule)
+        }
+        for index in 0..<4 {
+            #expect(try await store.lockoutStatus(try testKey("count\(index)", namespace: "lockout"), schedule: schedule).failures == 1)
+        }
+        for index in 0..<2 {
+            #expect(try await store.advanceCounter(try testKey("step\(index)", namespace: "otp-step"), to: 9, ttl: .seconds(5)) == false)
+            #expect(try await store.redeemCode(try testKey("code\(index)", namespace: "code"), digest: [1]) == .redeemed(context: []))
+            #expect(try await store.codeSetCount(try testKey("set\(index)", namespace: "recovery")) == 1)
+            #expect(try await store.claim(try testKey("claim\(index)"), ttl: .seconds(5)) == false)
+        }
+    }
+
+    @Test func refuseEvictsNothingLive() async throws {
+        let (store, _) = try makeStore(maximumKeys: 16, whenFull: .refuse)
+        let rate = RateLimit(burst: 10, interval: .seconds(60))
+        for index in 0..<16 { _ = try await store.acquireToken(try testKey("bucket\(index)", namespace: "rate"), limit: rate) }
+        await #expect(throws: StateStoreError.capacityExceeded) {
+            try await store.acquireToken(try testKey("newcomer", namespace: "rate"), limit: rate)
+        }
+        #expect(try await store.acquireToken(try testKey("bucket0", namespace: "rate"), limit: rate) == .allowed(remaining: 8))
     }
 
     @Test func expiredEntriesAreSweptBeforeAnythingLiveIsEvicted() async throws {
@@ -261,14 +332,18 @@ import Testing
         #expect(store.count == 1)
     }
 
-    @Test func evictionTakesTheEntryNearestExpiry() async throws {
+    @Test func evictionTakesTheExpendableEntryNearestExpiry() async throws {
         let (store, _) = try makeStore(maximumKeys: 16)
-        #expect(try await store.claim(try testKey("soonest"), ttl: .seconds(5)))
-        for index in 0..<15 { #expect(try await store.claim(try testKey("later\(index)"), ttl: .seconds(100))) }
-        #expect(try await store.claim(try testKey("newcomer"), ttl: .seconds(100)))
+        let soon = RateLimit(burst: 1, interval: .seconds(5))
+        let later = RateLimit(burst: 1, interval: .seconds(100))
+        #expect(try await store.acquireToken(try testKey("soonest"), limit: soon) == .allowed(remaining: 0))
+        for index in 0..<15 { #expect(try await store.acquireToken(try testKey("later\(index)"), limit: later) == .allowed(remaining: 0)) }
+        #expect(try await store.acquireToken(try testKey("newcomer"), limit: later) == .allowed(remaining: 0))
         #expect(store.count == 16)
-        #expect(try await store.claim(try testKey("soonest"), ttl: .seconds(5)), "the nearest-expiry entry was evicted")
-        for index in 0..<14 { #expect(try await store.claim(try testKey("later\(index)"), ttl: .seconds(100)) == false) }
+        #expect(try await store.acquireToken(try testKey("soonest"), limit: soon) == .allowed(remaining: 0), "the nearest-expiry entry was evicted")
+        for index in 0..<14 {
+            #expect(try await store.acquireToken(try testKey("later\(index)"), limit: later) != .allowed(remaining: 0))
+        }
     }
 
     @Test func hardLocksAreNeverEvicted() async throws {

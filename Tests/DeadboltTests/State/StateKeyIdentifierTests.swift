@@ -22,4 +22,19 @@ import Testing
         }
         #expect(throws: Never.self) { try StateKey(namespace: "x", identifier: String(repeating: "a", count: 256)) }
     }
+
+    /// Every key a second factor builds from an account escapes it like the lockout policy does: `%` in an account
+    /// once made a raw scope that equals another account's escaped one, and a brace made the key invalid.
+    @Test func secondFactorKeysEscapeTheAccountLikeEveryPolicy() throws {
+        let account = "a{b}%@example.com"
+        let escaped = try StateKey(namespace: "x", identifier: account).scope
+        #expect(escaped == "a%7Bb%7D%25@example.com")
+        let keys = [
+            try OneTimeCodeVerifier.lockoutKey(account: account),
+            try IssuedCodeSender.codeKey(account: account, purpose: .pinReset),
+            try RecoveryCodes.setKey(account: account),
+            try AttemptKeys.accountKey(purpose: "login", account: account),
+        ]
+        for key in keys { #expect(key.scope == escaped) }
+    }
 }

@@ -6,7 +6,7 @@ func testKey(_ scope: String, namespace: String = "test", name: String = "") thr
 }
 
 /// An in-memory store on a manual clock.
-func makeStore(maximumKeys: Int = 10_000, whenFull: InMemoryStateStore.WhenFull = .evictNearestExpiry)
+func makeStore(maximumKeys: Int = 10_000, whenFull: InMemoryStateStore.WhenFull = .evictExpendable)
     throws -> (InMemoryStateStore, ManualClock)
 {
     let clock = ManualClock()
