@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "DeadboltSignIn", targets: ["DeadboltSignIn"]),
         .library(name: "DeadboltSQLite", targets: ["DeadboltSQLite"]),
+        .library(name: "DeadboltSignInConformance", targets: ["DeadboltSignInConformance"]),
     ],
     dependencies: [
         // The engine, from this repository's root.
@@ -33,6 +34,8 @@ let package = Package(
                 .product(name: "Deadbolt", package: "Deadbolt"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["Resources/README.md"],
+            resources: [.copy("Resources/password-blocklist.bin")],
             swiftSettings: strictSwift
         ),
         // The storage protocol on SQLite (GRDB): the embedded default.
@@ -41,9 +44,17 @@ let package = Package(
             dependencies: ["DeadboltSignIn", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
+        // The storage conformance suite, a library so that every store's tests (SQLite here, PostgreSQL in its own
+        // test target) run the same cases unchanged. No dependency on a test framework: a case throws
+        // `ConformanceFailure`, which the calling test reports.
+        .target(
+            name: "DeadboltSignInConformance",
+            dependencies: ["DeadboltSignIn", .product(name: "Deadbolt", package: "Deadbolt")],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "DeadboltSignInTests",
-            dependencies: ["DeadboltSignIn", "DeadboltSQLite", .product(name: "DeadboltRedis", package: "Deadbolt")],
+            dependencies: ["DeadboltSignIn", "DeadboltSQLite", "DeadboltSignInConformance", .product(name: "DeadboltRedis", package: "Deadbolt")],
             swiftSettings: strictSwift
         ),
     ]
