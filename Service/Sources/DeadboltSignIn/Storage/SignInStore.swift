@@ -115,3 +115,74 @@ public enum SignInStoreBounds {
     /// The most messages one claim returns.
     public static let maximumClaim = 100
 }
+
+extension SignInStoreBounds {
+    /// Checks every record of `changes` against the bounds, before any is applied; every store calls it first.
+    /// - Throws: ``SignInStoreError/invalid(_:)`` naming the first change out of bounds.
+    public static func check(_ changes: ChangeSet) throws {
+        guard changes.changes.count <= ChangeSet.maximumCount else {
+            throw SignInStoreError.invalid("a change set holds at most \(ChangeSet.maximumCount) changes")
+        }
+        for (index, change) in changes.changes.enumerated() {
+            if let problem = problem(in: change) { throw SignInStoreError.invalid("change \(index): \(problem)") }
+        }
+    }
+
+    /// Checks a read's page size.
+    /// - Throws: ``SignInStoreError/invalid(_:)``.
+    public static func checkLimit(_ limit: Int, maximum: Int) throws {
+        guard (1...maximum).contains(limit) else { throw SignInStoreError.invalid("the limit must be 1 to \(maximum)") }
+    }
+
+    private static func problem(in change: Change) -> String? {
+        func long(_ text: String?, _ maximum: Int) -> Bool { (text?.utf8.count ?? 0) > maximum }
+        switch change {
+        case .insertAccount(let account):
+            if long(account.passwordHash, maximumSecretFieldLength) || long(account.pinHash, maximumSecretFieldLength)
+                || long(account.sealedPhone, maximumSecretFieldLength)
+            {
+                return "a credential or sealed field is too long"
+            }
+            if long(account.phoneLastFour, 4) { return "the phone's last four is too long" }
+        case .setPasswordHash(_, let hash, _, _), .setPINHash(_, let hash, _, _):
+            if long(hash, maximumSecretFieldLength) { return "the hash is too long" }
+        case .rehashCredential(_, _, let previous, let hash):
+            if long(previous, maximumSecretFieldLength) || long(hash, maximumSecretFieldLength) { return "the hash is too long" }
+        case .setPhone(_, let sealed, let lastFour):
+            if long(sealed, maximumSecretFieldLength) || long(lastFour, 4) { return "the phone is too long" }
+        case .insertStep(let step):
+            if long(step.payload, maximumPayloadLength) { return "the payload is too long" }
+            if long(step.emailKey, 1024) || long(step.address, 64) { return "the email key or address is too long" }
+        case .insertSession(let session):
+            if long(session.deviceLabel, maximumTextLength) || long(session.network?.text, 64) { return "a label is too long" }
+        case .insertRememberedDevice(let device):
+            if long(device.label, maximumTextLength) { return "the label is too long" }
+        case .recordNetwork(_, let network, _):
+            if long(network.text, 64) { return "the network is too long" }
+        case .insertAuthenticator(let authenticator):
+            if long(authenticator.sealedSecret, maximumSecretFieldLength) || long(authenticator.label, maximumTextLength) {
+                return "the secret or label is too long"
+            }
+        case .replaceRecoveryCodes(_, let digests, _):
+            if digests.count > 100 || digests.contains(where: { long($0, 128) }) { return "too many or too long recovery-code digests" }
+        case .consumeRecoveryCode(_, let digest):
+            if long(digest, 128) { return "the digest is too long" }
+        case .putIdentityProofing(let proofing):
+            if long(proofing.evidenceReference, maximumTextLength) || long(proofing.approvedBy, maximumTextLength)
+                || long(proofing.sealedFacts, maximumSecretFieldLength)
+            {
+                return "a proofing field is too long"
+            }
+        case .appendActivity(let entry):
+            if long(entry.deviceLabel, maximumTextLength) || long(entry.network?.text, 64) { return "a label is too long" }
+        case .enqueueMessage(let message):
+            if long(message.body, maximumMessageBodyLength) || long(message.cancelKey, 64) { return "the body or cancel key is too long" }
+        case .cancelMessages(_, let key):
+            if long(key, 64) { return "the cancel key is too long" }
+        case .setAccountState, .revokeDevices, .deleteAccount, .consumeStep, .touchSession, .reauthenticateSession, .endSession,
+            .endSessions, .touchRememberedDevice, .deleteRememberedDevice, .deleteAuthenticator:
+            break
+        }
+        return nil
+    }
+}
