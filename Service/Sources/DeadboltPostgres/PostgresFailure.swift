@@ -11,6 +11,8 @@ enum PostgresFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// A serializable transaction lost to a concurrent one (SQLSTATE 40001) or was picked as a deadlock victim
     /// (40P01): running it again is correct.
     case serializationConflict
+    /// Text PostgreSQL cannot store (SQLSTATE 22021: a NUL character, which `text` cannot hold): bad input.
+    case unrepresentableText
     /// A constraint refused a write: a bug in a precondition, or a race the schema caught.
     case constraintViolated(sqlState: String, constraint: String?)
     /// Any other error the server reported.
@@ -20,6 +22,7 @@ enum PostgresFailure: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unavailable(let reason): "PostgreSQL is unavailable: \(reason)"
         case .serializationConflict: "a concurrent transaction conflicted (SQLSTATE 40001/40P01)"
+        case .unrepresentableText: "text with a character PostgreSQL cannot store (SQLSTATE 22021)"
         case .constraintViolated(let sqlState, let constraint):
             "PostgreSQL refused a write (SQLSTATE \(sqlState)\(constraint.map { ", constraint \($0)" } ?? ""))"
         case .server(let sqlState): "PostgreSQL reported an error (SQLSTATE \(sqlState))"
@@ -56,6 +59,8 @@ enum PostgresFailure: Error, Sendable, Equatable, CustomStringConvertible {
         switch sqlState {
         case "40001", "40P01":
             return .serializationConflict
+        case "22021", "22P05":
+            return .unrepresentableText
         // statement_timeout, lock_timeout, idle-in-transaction timeout, administrator or crash shutdown, the
         // server starting up or in recovery, too many connections.
         case "57014", "55P03", "25P03", "57P01", "57P02", "57P03", "53300":

@@ -6,7 +6,7 @@ import PostgresNIO
 /// unique index) decides it.
 extension PostgresSignInStore {
     public func apply(_ changes: ChangeSet) async throws {
-        try PostgresChangeBounds.check(changes)
+        try SignInStoreBounds.check(changes)
         let logger = executor.logger
         let injector = faultInjector
         try await storeErrors {

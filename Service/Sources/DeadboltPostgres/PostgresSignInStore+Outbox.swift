@@ -7,9 +7,7 @@ extension PostgresSignInStore {
     static var maximumWorkerLength: Int { SignInStoreBounds.maximumTextLength }
 
     public func claimMessages(worker: String, now: Timestamp, lease: Duration, limit: Int) async throws -> [OutboxMessage] {
-        guard (1...SignInStoreBounds.maximumClaim).contains(limit) else {
-            throw SignInStoreError.invalid("a claim takes 1 to \(SignInStoreBounds.maximumClaim) messages")
-        }
+        try SignInStoreBounds.checkLimit(limit, maximum: SignInStoreBounds.maximumClaim)
         try Self.checkWorker(worker)
         guard lease > .zero else { throw SignInStoreError.invalid("a lease must be positive") }
         let now = now.millisecondsSinceEpoch
@@ -58,7 +56,9 @@ extension PostgresSignInStore {
         _ id: MessageID, worker: String, notBefore: Timestamp, error: String, giveUp: Bool
     ) async throws -> Bool {
         try Self.checkWorker(worker)
-        try PostgresChangeBounds.bound(error, SignInStoreBounds.maximumTextLength, "error text")
+        guard error.utf8.count <= SignInStoreBounds.maximumTextLength else {
+            throw SignInStoreError.invalid("the error text is at most \(SignInStoreBounds.maximumTextLength) bytes")
+        }
         return try await changedOne(
             """
             UPDATE outbox_messages SET status = \(giveUp ? MessageStatus.failed.rawValue : MessageStatus.pending.rawValue),
@@ -125,7 +125,8 @@ extension PostgresSignInStore {
     }
 
     private static func checkWorker(_ worker: String) throws {
-        guard !worker.isEmpty else { throw SignInStoreError.invalid("a worker name is 1 to \(maximumWorkerLength) bytes") }
-        try PostgresChangeBounds.bound(worker, maximumWorkerLength, "worker name")
+        guard (1...maximumWorkerLength).contains(worker.utf8.count) else {
+            throw SignInStoreError.invalid("a worker name is 1 to \(maximumWorkerLength) bytes")
+        }
     }
 }

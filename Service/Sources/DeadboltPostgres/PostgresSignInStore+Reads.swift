@@ -102,9 +102,7 @@ extension PostgresSignInStore {
     }
 
     public func activity(account: AccountID, after cursor: ActivityCursor?, limit: Int) async throws -> ActivityPage {
-        guard (1...SignInStoreBounds.maximumActivityPage).contains(limit) else {
-            throw SignInStoreError.invalid("an activity page holds 1 to \(SignInStoreBounds.maximumActivityPage) entries")
-        }
+        try SignInStoreBounds.checkLimit(limit, maximum: SignInStoreBounds.maximumActivityPage)
         // One more than asked: whether an older page exists.
         let query: PostgresQuery
         if let cursor {

@@ -43,9 +43,9 @@ public final class PostgresSignInStore: SignInStore, Service {
         configuration: PostgresConfiguration, logger: Logger, faultInjector: StoreFaultInjector? = nil
     ) async throws -> PostgresSignInStore {
         let store = try PostgresSignInStore(configuration: configuration, logger: logger, faultInjector: faultInjector)
-        store.ownedRun.withLock { task in
-            task = Task { await store.run() }
-        }
+        // `immediate`: the pool marks itself running before `start` goes on to lease a connection.
+        let running = Task.immediate { await store.run() }
+        store.ownedRun.withLock { $0 = running }
         do {
             try await store.migrate()
         } catch {
@@ -103,6 +103,7 @@ extension PostgresFailure {
         case .unavailable(let reason): .unavailable(reason)
         case .serializationConflict:
             .unavailable("gave up after repeated serialization conflicts with concurrent transactions")
+        case .unrepresentableText: .invalid("text PostgreSQL cannot store (a NUL character)")
         case .constraintViolated, .server: .unavailable(description)
         }
     }
