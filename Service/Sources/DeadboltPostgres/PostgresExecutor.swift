@@ -19,6 +19,7 @@ final class PostgresExecutor: Sendable {
 
     let client: PostgresClient
     let configuration: PostgresConfiguration
+    /// The caller's logger, at info or above: the one given to postgres-nio and used by the store.
     let logger: Logger
     private let started = Atomic<Bool>(false)
 
@@ -47,9 +48,13 @@ final class PostgresExecutor: Sendable {
             ("statement_timeout", String(statementTimeout)),
             ("idle_in_transaction_session_timeout", String(statementTimeout * 2)),
         ]
-        self.client = PostgresClient(configuration: client, backgroundLogger: logger)
+        // postgres-nio logs every backend message at trace level, rows included (stored hashes, sealed values): its
+        // loggers never go below info, whatever the caller's level.
+        var driverLogger = logger
+        driverLogger.logLevel = max(logger.logLevel, .info)
+        self.client = PostgresClient(configuration: client, backgroundLogger: driverLogger)
         self.configuration = configuration
-        self.logger = logger
+        self.logger = driverLogger
     }
 
     /// Runs the pool until the calling task is cancelled (or, in a service group, until graceful shutdown).
@@ -63,9 +68,14 @@ final class PostgresExecutor: Sendable {
     }
 
     /// Runs `body` on one pooled connection within ``PostgresConfiguration/operationTimeout``: the wait for the
-    /// connection included. At the deadline the connection is closed (postgres-nio does not abandon a query when
-    /// its task is cancelled, and a closed connection fails it at once), so the call never hangs on a server that
-    /// stopped answering; throws ``PostgresFailure/unavailable(reason:)`` then and for every connection failure.
+    /// connection included. Throws ``PostgresFailure/unavailable(reason:)`` at the deadline and for every
+    /// connection failure.
+    ///
+    /// The caller is answered at the deadline whatever the driver does: the work runs in a task of its own, and
+    /// the caller waits for whichever comes first, the work or the deadline. At the deadline the work is cancelled
+    /// (which ends a wait for a pooled connection) and the connection it holds is closed (postgres-nio does not
+    /// abandon a query when its task is cancelled; a closed connection fails it at once), so the abandoned work
+    /// ends soon after instead of holding a connection to a server that stopped answering.
     func withConnection<Result: Sendable>(
         timeout: Duration? = nil,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
@@ -73,26 +83,35 @@ final class PostgresExecutor: Sendable {
         let limit = timeout ?? configuration.operationTimeout
         let leased = LeasedConnection()
         let client = self.client
+        let work = Task {
+            try await client.withConnection { connection in
+                // A connection granted just as the deadline passed is not used: nothing would close it.
+                guard leased.begin(connection) else { throw PostgresFailure.unavailable(reason: "no answer within \(limit)") }
+                defer { leased.end() }
+                return try await body(connection)
+            }
+        }
+        let answer = FirstAnswer<Result>()
         do {
-            return try await withThrowingTaskGroup(of: Result?.self) { group in
-                group.addTask {
-                    try await client.withConnection { connection in
-                        leased.set(connection)
-                        defer { leased.set(nil) }
-                        return try await body(connection)
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    answer.install(continuation)
+                    let deadline = Task {
+                        try await Task.sleep(for: limit)
+                        guard answer.give(.failure(PostgresFailure.unavailable(reason: "no answer within \(limit)"))) else {
+                            return
+                        }
+                        work.cancel()
+                        await leased.expire()
+                    }
+                    Task {
+                        let result = await work.result
+                        deadline.cancel()
+                        answer.give(result)
                     }
                 }
-                group.addTask {
-                    try await Task.sleep(for: limit)
-                    return nil
-                }
-                guard let first = try await group.next(), let result = first else {
-                    group.cancelAll()
-                    await leased.close()
-                    throw PostgresFailure.unavailable(reason: "no answer within \(limit)")
-                }
-                group.cancelAll()
-                return result
+            } onCancel: {
+                work.cancel()
             }
         } catch {
             throw PostgresFailure.databaseFailure(error) ?? error
@@ -154,14 +173,53 @@ final class PostgresExecutor: Sendable {
 
 /// The connection a ``PostgresExecutor/withConnection(timeout:_:)`` call holds, so the deadline can close it.
 private final class LeasedConnection: Sendable {
-    private let connection = Mutex<PostgresConnection?>(nil)
-
-    func set(_ value: PostgresConnection?) {
-        connection.withLock { $0 = value }
+    private struct State {
+        var connection: PostgresConnection?
+        var expired = false
     }
 
-    func close() async {
-        guard let connection = connection.withLock({ $0 }) else { return }
-        try? await connection.close()
+    private let state = Mutex(State())
+
+    /// Records the connection the work got; `false` when the deadline has passed already.
+    func begin(_ connection: PostgresConnection) -> Bool {
+        state.withLock { state in
+            guard !state.expired else { return false }
+            state.connection = connection
+            return true
+        }
+    }
+
+    /// The work is done with its connection.
+    func end() {
+        state.withLock { $0.connection = nil }
+    }
+
+    /// The deadline passed: no connection is taken from now on, and the one held is closed.
+    func expire() async {
+        let held = state.withLock { state in
+            state.expired = true
+            return state.connection
+        }
+        try? await held?.close()
+    }
+}
+
+/// The first of two answers (the work's, the deadline's) for a caller waiting on a continuation; the later one is
+/// dropped. The continuation is installed before either answer can arrive (both come from tasks started after).
+private final class FirstAnswer<Value: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Value, any Error>?>(nil)
+
+    func install(_ waiting: CheckedContinuation<Value, any Error>) {
+        continuation.withLock { $0 = waiting }
+    }
+
+    /// Answers the caller with `result` unless it was answered already; `true` when this was the answer.
+    @discardableResult
+    func give(_ result: Result<Value, any Error>) -> Bool {
+        guard let waiting = continuation.withLock({ current in defer { current = nil }; return current }) else {
+            return false
+        }
+        waiting.resume(with: result)
+        return true
     }
 }

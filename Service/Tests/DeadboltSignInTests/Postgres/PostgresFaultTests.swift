@@ -1,9 +1,9 @@
-import DeadboltSignIn
 import Foundation
 import Logging
 import Testing
 
 @testable import DeadboltPostgres
+@testable import DeadboltSignIn
 
 /// PostgreSQL failing under the store: stopped at once, frozen, back again. Every test runs its own server on port
 /// 5440 through scripts/postgres-test-server (never the shared one on 5439) and removes it; every wait is bounded.
@@ -127,6 +127,54 @@ struct PostgresFaultTests {
             }
         }
         #expect(recovered, "the store did not recover within 30 s of the server thawing")
+        await store.shutdown()
+    }
+
+    @Test("a sign-in step while PostgreSQL is stopped fails closed; after the restart the same token works, once")
+    func stepDuringOutage() async throws {
+        guard let url = PostgresTestEnvironment.serverURL() else { return }
+        let server = PostgresServerProcess(port: Self.port)
+        defer { server.remove() }
+        try server.run("start")
+        let store = try await PostgresSignInStore.start(configuration: try Self.configuration(url: url), logger: PostgresTestEnvironment.logger)
+        let harness = try await Harness(store: store)
+        let client = try Harness.client()
+        try await harness.activeAccount("outage@example.com", client: client)
+        let token = try await harness.passwordStep("outage@example.com", client: client)
+        try await Task.sleep(for: .seconds(1))  // the WAL writer, as above
+
+        try server.run("crash")
+        let during = await Self.bounded {
+            try await harness.system.signIn.submitPassword(token, password: Harness.defaultPassword, client: client)
+        }
+        guard case .threw(let error) = during, error as? SignInError == .unavailable else {
+            Issue.record("a step while PostgreSQL is down answered \(during)")
+            await store.shutdown()
+            return
+        }
+
+        try server.run("start")
+        var answer: SignInAnswer?
+        for _ in 0..<60 where answer == nil {
+            if case .returned(let returned) = await Self.bounded({
+                try await harness.system.signIn.submitPassword(token, password: Harness.defaultPassword, client: client)
+            }) {
+                answer = returned
+            } else {
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+        guard case .needPIN = answer else {
+            Issue.record("the step after the restart answered \(String(describing: answer))")
+            await store.shutdown()
+            return
+        }
+        // Consumed once: a replay is refused.
+        await #expect {
+            try await harness.system.signIn.submitPassword(token, password: Harness.defaultPassword, client: client)
+        } throws: { error in
+            error as? SignInError == .stepInvalid || error as? SignInError == .stepAlreadyUsed
+        }
         await store.shutdown()
     }
 
