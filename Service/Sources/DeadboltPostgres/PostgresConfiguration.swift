@@ -101,7 +101,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     /// `postgresql://`), with percent-encoded user, password and database, and the other settings at their
     /// defaults. `sslmode` may be `disable`, `prefer` (the default), `require` or `verify-full` (both meaning
     /// ``TransportSecurity/verifyFull``). Throws ``PostgresConfigurationError`` for another scheme, a URL without a
-    /// user, host or database, an unknown query parameter or `sslmode`, or anything ``init(host:port:username:password:database:transportSecurity:connectTimeout:operationTimeout:maximumConnections:serializationRetries:migrationTimeout:)``
+    /// user, host or database, an unknown query parameter or `sslmode`, or anything the memberwise initializer
     /// refuses; the error never repeats the password.
     public init(url: String) throws {
         guard url.utf8.count <= Self.maximumURLLength else {

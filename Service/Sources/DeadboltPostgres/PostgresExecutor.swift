@@ -86,7 +86,9 @@ final class PostgresExecutor: Sendable {
         let work = Task {
             try await client.withConnection { connection in
                 // A connection granted just as the deadline passed is not used: nothing would close it.
-                guard leased.begin(connection) else { throw PostgresFailure.unavailable(reason: "no answer within \(limit)") }
+                guard leased.begin(connection) else {
+                    throw PostgresFailure.unavailable(reason: "no answer within \(limit)")
+                }
                 defer { leased.end() }
                 return try await body(connection)
             }
@@ -161,7 +163,9 @@ final class PostgresExecutor: Sendable {
     }
 
     /// Collects every row of `query` on `connection`.
-    static func rows(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> [PostgresRow] {
+    static func rows(
+        _ query: PostgresQuery, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [PostgresRow] {
         try await connection.query(query, logger: logger).collect()
     }
 

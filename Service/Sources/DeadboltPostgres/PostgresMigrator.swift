@@ -35,7 +35,9 @@ enum PostgresMigrator {
     ) async throws -> [Int] {
         let logger = executor.logger
         let applied = try await executor.withConnection(timeout: timeout) { connection in
-            try await connection.query("BEGIN", logger: logger)
+            // READ COMMITTED whatever the database's default: each statement after the advisory lock must see
+            // what a replica that held the lock before committed (a snapshot from before the lock would not).
+            try await connection.query("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)
             do {
                 let applied = try await apply(migrations, on: connection, timeout: timeout, logger: logger)
                 try await connection.query("COMMIT", logger: logger)

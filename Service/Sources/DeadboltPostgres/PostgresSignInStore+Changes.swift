@@ -105,7 +105,8 @@ struct PostgresChangeWriter {
                 """
                 INSERT INTO steps (\(unescaped: PostgresColumns.step)) VALUES (
                     \(step.digest.hex), \(step.flow.rawValue), \(step.flowKind.rawValue), \(step.step.rawValue),
-                    \(step.account?.rawValue), \(step.emailKey), \(step.previous?.hex), \(step.browser.hex), \(step.address),
+                    \(step.account?.rawValue), \(step.emailKey), \(step.previous?.hex), \(step.browser.hex),
+                    \(step.address),
                     \(step.createdAt.millisecondsSinceEpoch), \(step.expiresAt.millisecondsSinceEpoch),
                     \(step.consumedAt?.millisecondsSinceEpoch), \(step.payload))
                 """)
@@ -133,8 +134,10 @@ struct PostgresChangeWriter {
 
         case .touchSession(let session, let at):
             try await update(
-                "UPDATE sessions SET last_seen_at = \(at.millisecondsSinceEpoch) WHERE id = \(session.rawValue) RETURNING 1",
-                else: .sessionMissing)
+                """
+                UPDATE sessions SET last_seen_at = \(at.millisecondsSinceEpoch)
+                WHERE id = \(session.rawValue) RETURNING 1
+                """, else: .sessionMissing)
 
         case .reauthenticateSession(let session, let at):
             try await update(
@@ -207,7 +210,8 @@ struct PostgresChangeWriter {
                 try await run(
                     """
                     INSERT INTO recovery_codes (account_id, digest, created_at)
-                    SELECT \(account.rawValue), digest, \(at.millisecondsSinceEpoch) FROM unnest(\(digests)::text[]) AS digest
+                    SELECT \(account.rawValue), digest, \(at.millisecondsSinceEpoch)
+                    FROM unnest(\(digests)::text[]) AS digest
                     ON CONFLICT DO NOTHING
                     """)
             }
