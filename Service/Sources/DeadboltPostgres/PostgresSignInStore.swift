@@ -82,6 +82,18 @@ public final class PostgresSignInStore: SignInStore, Service {
         }
     }
 
+    /// Answers when the database answers a trivial query within the operation timeout: a readiness probe
+    /// (`/readyz`).
+    /// - Throws: ``DeadboltSignIn/SignInStoreError/unavailable(_:)`` when it does not.
+    public func ping() async throws {
+        let logger = executor.logger
+        try await storeErrors {
+            try await executor.withConnection { connection in
+                _ = try await PostgresExecutor.rows("SELECT 1", on: connection, logger: logger)
+            }
+        }
+    }
+
     /// Runs `body`, turning database failures into ``DeadboltSignIn/SignInStoreError``; other errors (the store's
     /// own, a precondition's conflict) pass unchanged.
     func storeErrors<Result>(_ body: () async throws -> Result) async throws -> Result {

@@ -5,12 +5,11 @@ import Testing
 @testable import DeadboltPostgres
 @testable import DeadboltSignIn
 
-/// PostgreSQL failing under the store: stopped at once, frozen, back again. Every test runs its own server on port
-/// 5440 through scripts/postgres-test-server (never the shared one on 5439) and removes it; every wait is bounded.
+/// PostgreSQL failing under the store: stopped at once, frozen, back again. Every test runs its own server through
+/// scripts/postgres-test-server (never the shared one on 5439), on a port free when it starts, and removes it; every
+/// wait is bounded.
 @Suite("Postgres faults", .serialized)
 struct PostgresFaultTests {
-    static let port = 5440
-
     /// The outcome of a call that must neither crash nor hang.
     enum Outcome<Value: Sendable>: Sendable {
         case returned(Value)
@@ -41,8 +40,8 @@ struct PostgresFaultTests {
         return false
     }
 
-    /// The shared URL's credentials on this test's own port, with short timeouts (this server is idle).
-    static func configuration(url: String) throws -> PostgresConfiguration {
+    /// The shared URL's credentials on `port`, with short timeouts (this server is idle).
+    static func configuration(url: String, port: Int) throws -> PostgresConfiguration {
         var configuration = try PostgresConfiguration(url: url)
         configuration.port = port
         configuration.connectTimeout = .seconds(1)
@@ -54,11 +53,11 @@ struct PostgresFaultTests {
     @Test("PostgreSQL stopped mid-run: calls fail as unavailable within the timeout; started again: the store recovers by itself")
     func stoppedAndStarted() async throws {
         guard let url = PostgresTestEnvironment.serverURL() else { return }
-        let server = PostgresServerProcess(port: Self.port)
+        let server = PostgresServerProcess(port: try PostgresTestEnvironment.freePort())
         defer { server.remove() }
         try server.run("start")
         let store = try await PostgresSignInStore.start(
-            configuration: try Self.configuration(url: url), logger: PostgresTestEnvironment.logger)
+            configuration: try Self.configuration(url: url, port: server.port), logger: PostgresTestEnvironment.logger)
         let account = try PostgresTestEnvironment.account("fault@example.com")
         try await store.apply(ChangeSet([.insertAccount(account)]))
         // synchronous_commit is off on the test server: give the WAL writer (200 ms) time to write the commit.
@@ -79,6 +78,7 @@ struct PostgresFaultTests {
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(failures == 30)
+        #expect(Self.isUnavailable(await Self.bounded { try await store.ping() }), "the readiness probe while it is down")
 
         try server.run("start")
         var recovered: AccountRecord?
@@ -90,6 +90,7 @@ struct PostgresFaultTests {
             }
         }
         #expect(recovered?.state == account.state, "the store did not recover within 30 s of the restart")
+        try await store.ping()
         // Nothing of the failed change set was applied, and writes work again.
         try await store.apply(ChangeSet([.setAccountState(account: account.id, state: .active)]))
         #expect(try await store.account(id: account.id)?.state == .active)
@@ -99,11 +100,11 @@ struct PostgresFaultTests {
     @Test("a frozen PostgreSQL (SIGSTOP): calls fail as unavailable at the operation timeout instead of hanging")
     func frozen() async throws {
         guard let url = PostgresTestEnvironment.serverURL() else { return }
-        let server = PostgresServerProcess(port: Self.port)
+        let server = PostgresServerProcess(port: try PostgresTestEnvironment.freePort())
         defer { server.remove() }
         try server.run("start")
         let store = try await PostgresSignInStore.start(
-            configuration: try Self.configuration(url: url), logger: PostgresTestEnvironment.logger)
+            configuration: try Self.configuration(url: url, port: server.port), logger: PostgresTestEnvironment.logger)
         let account = try PostgresTestEnvironment.account("frozen@example.com")
         try await store.apply(ChangeSet([.insertAccount(account)]))
 
@@ -133,10 +134,10 @@ struct PostgresFaultTests {
     @Test("a sign-in step while PostgreSQL is stopped fails closed; after the restart the same token works, once")
     func stepDuringOutage() async throws {
         guard let url = PostgresTestEnvironment.serverURL() else { return }
-        let server = PostgresServerProcess(port: Self.port)
+        let server = PostgresServerProcess(port: try PostgresTestEnvironment.freePort())
         defer { server.remove() }
         try server.run("start")
-        let store = try await PostgresSignInStore.start(configuration: try Self.configuration(url: url), logger: PostgresTestEnvironment.logger)
+        let store = try await PostgresSignInStore.start(configuration: try Self.configuration(url: url, port: server.port), logger: PostgresTestEnvironment.logger)
         let harness = try await Harness(store: store)
         let client = try Harness.client()
         try await harness.activeAccount("outage@example.com", client: client)
@@ -181,8 +182,8 @@ struct PostgresFaultTests {
     @Test("no server at all: start fails as unavailable, promptly")
     func noServer() async throws {
         guard let url = PostgresTestEnvironment.serverURL() else { return }
-        var configuration = try Self.configuration(url: url)
-        configuration.port = 5441  // nothing listens here
+        // A port nothing listens on.
+        var configuration = try Self.configuration(url: url, port: try PostgresTestEnvironment.freePort())
         configuration.migrationTimeout = .seconds(3)
         let unreachable = configuration
         let outcome = await Self.bounded {

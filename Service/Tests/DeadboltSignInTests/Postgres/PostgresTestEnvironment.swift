@@ -1,5 +1,6 @@
 import Deadbolt
 import Foundation
+import Glibc
 import Logging
 import DeadboltSignIn
 import PostgresNIO
@@ -44,6 +45,26 @@ enum PostgresTestEnvironment {
         configuration.connectTimeout = .seconds(5)
         configuration.maximumConnections = 8
         return configuration
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on now (the kernel's pick for port 0): other checkouts run
+    /// servers of their own on this machine, so a fixed port may be taken.
+    static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw SignInStoreError.unavailable("no socket for a free port") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(socket, generic, length) == 0 && getsockname(socket, generic, &length) == 0
+            }
+        }
+        guard bound else { throw SignInStoreError.unavailable("could not find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// An account record for `email`, identity unverified, created at time 0.
