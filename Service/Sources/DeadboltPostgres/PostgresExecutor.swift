@@ -23,7 +23,7 @@ final class PostgresExecutor: Sendable {
     let logger: Logger
     private let started = Atomic<Bool>(false)
 
-    init(configuration: PostgresConfiguration, logger: Logger) throws {
+    init(configuration: PostgresConfiguration, logger: Logger) {
         let tls: PostgresClient.Configuration.TLS
         switch configuration.transportSecurity {
         case .disable:

@@ -30,8 +30,8 @@ public final class PostgresSignInStore: SignInStore, Service {
     /// A store over `configuration`'s database. Nothing connects until ``run()`` runs.
     /// - Parameters:
     ///   - faultInjector: the conformance suite's hook that fails a change set midway; production passes `nil`.
-    public init(configuration: PostgresConfiguration, logger: Logger, faultInjector: StoreFaultInjector? = nil) throws {
-        executor = try PostgresExecutor(configuration: configuration, logger: logger)
+    public init(configuration: PostgresConfiguration, logger: Logger, faultInjector: StoreFaultInjector? = nil) {
+        executor = PostgresExecutor(configuration: configuration, logger: logger)
         self.faultInjector = faultInjector
     }
 
@@ -42,7 +42,7 @@ public final class PostgresSignInStore: SignInStore, Service {
     public static func start(
         configuration: PostgresConfiguration, logger: Logger, faultInjector: StoreFaultInjector? = nil
     ) async throws -> PostgresSignInStore {
-        let store = try PostgresSignInStore(configuration: configuration, logger: logger, faultInjector: faultInjector)
+        let store = PostgresSignInStore(configuration: configuration, logger: logger, faultInjector: faultInjector)
         // `immediate`: the pool marks itself running before `start` goes on to lease a connection.
         let running = Task.immediate { await store.run() }
         store.ownedRun.withLock { $0 = running }

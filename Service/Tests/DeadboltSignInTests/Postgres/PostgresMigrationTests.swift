@@ -24,14 +24,14 @@ struct PostgresMigrationTests {
         }
     }
 
-    static func store(_ configuration: PostgresConfiguration) throws -> PostgresSignInStore {
-        try PostgresSignInStore(configuration: configuration, logger: PostgresTestEnvironment.logger)
+    static func store(_ configuration: PostgresConfiguration) -> PostgresSignInStore {
+        PostgresSignInStore(configuration: configuration, logger: PostgresTestEnvironment.logger)
     }
 
     @Test("a fresh database gets every step once; migrating again applies nothing")
     func freshThenCurrent() async throws {
         try await PostgresTestEnvironment.withStores { configuration, _ in
-            let store = try Self.store(configuration)
+            let store = Self.store(configuration)
             try await Self.running([store]) { () async throws in
                 let all = PostgresMigrations.all.map(\.version)
                 #expect(try await store.migrate() == all)
@@ -44,7 +44,7 @@ struct PostgresMigrationTests {
     @Test("eight replicas migrating at once: the advisory lock lets one apply each step, the others apply none")
     func replicasTogether() async throws {
         try await PostgresTestEnvironment.withStores { configuration, _ in
-            let stores = try (0..<8).map { _ in try Self.store(configuration) }
+            let stores = (0..<8).map { _ in Self.store(configuration) }
             let applied = try await Self.running(stores) {
                 try await withThrowingTaskGroup(of: [Int].self) { group in
                     for store in stores { group.addTask { try await store.migrate() } }
@@ -53,7 +53,7 @@ struct PostgresMigrationTests {
             }
             #expect(applied.filter { !$0.isEmpty } == [PostgresMigrations.all.map(\.version)])
             #expect(applied.filter(\.isEmpty).count == 7)
-            let reader = try Self.store(configuration)
+            let reader = Self.store(configuration)
             try await Self.running([reader]) { () async throws in
                 let recorded = try await reader.executor.withConnection { connection in
                     try await connection.query("SELECT count(*) FROM deadbolt_schema_migrations", logger: reader.executor.logger)
@@ -67,7 +67,7 @@ struct PostgresMigrationTests {
     @Test("a recorded step whose statements changed since it ran is refused")
     func editedStep() async throws {
         try await PostgresTestEnvironment.withStores { configuration, _ in
-            let store = try Self.store(configuration)
+            let store = Self.store(configuration)
             try await Self.running([store]) { () async throws in
                 try await store.migrate()
                 _ = try await store.executor.withConnection { connection in
@@ -83,7 +83,7 @@ struct PostgresMigrationTests {
     @Test("a database migrated by a newer build is refused")
     func newerDatabase() async throws {
         try await PostgresTestEnvironment.withStores { configuration, _ in
-            let store = try Self.store(configuration)
+            let store = Self.store(configuration)
             try await Self.running([store]) { () async throws in
                 try await store.migrate()
                 _ = try await store.executor.withConnection { connection in
@@ -99,7 +99,7 @@ struct PostgresMigrationTests {
     @Test("a failing step rolls back the whole run: no table, no record")
     func failingStepRollsBack() async throws {
         try await PostgresTestEnvironment.withStores { configuration, _ in
-            let store = try Self.store(configuration)
+            let store = Self.store(configuration)
             let broken = PostgresMigration(
                 version: 1, name: "broken", statements: ["CREATE TABLE half_done (id integer)", "SELECT no_such_function()"])
             try await Self.running([store]) { () async throws in
