@@ -32,7 +32,8 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var database: String
     /// Whether and how the connection is encrypted.
     public var transportSecurity: TransportSecurity
-    /// How long opening one connection (TCP, TLS and authentication) may take.
+    /// How long the TCP connect of a new connection may take (postgres-nio bounds nothing after it; the store's
+    /// ``operationTimeout`` bounds every call whatever the handshake does).
     public var connectTimeout: Duration
     /// How long a whole store operation may take before it throws an "unavailable" error: the wait for a pooled
     /// connection, every statement, the retries of serialization failures and the commit. Also sent to the server
