@@ -1,0 +1,130 @@
+import Deadbolt
+import DeadboltPostgres
+import DeadboltRedis
+import Foundation
+import Testing
+
+@testable import DeadboltSignIn
+
+/// Issue 10's two-replica races on what replicas really share: two sign-in systems, each with its own PostgreSQL
+/// pool and its own Redis connections, over one PostgreSQL database and the shared test Redis (127.0.0.1:6390).
+/// Runs when both servers are there; required with DEADBOLT_REQUIRE_POSTGRES=1 and DEADBOLT_REQUIRE_REDIS=1.
+@Suite("Postgres and Redis replica races", .serialized)
+struct PostgresReplicaRaceTests {
+    /// Two replicas on `configuration`'s database and two Redis state stores, for the length of `body`.
+    static func withReplicas(
+        _ configuration: PostgresConfiguration, _ stores: PostgresStores, _ body: (Harness, Harness) async throws -> Void
+    ) async throws {
+        guard let firstRedis = try await ConcurrencyTests.redis() else { return }
+        defer { firstRedis.shutdown() }
+        guard let secondRedis = try await ConcurrencyTests.redis() else { return }
+        defer { secondRedis.shutdown() }
+        // One wall clock for both, as replicas on synchronized hosts; limits and locks use Redis's own clock.
+        let clock = ManualClock(wallOrigin: Int64(Date().timeIntervalSince1970 * 1000))
+        let first = try await Harness(clock: clock, store: try await stores.start(configuration), stateStore: firstRedis)
+        let second = try await Harness(clock: clock, store: try await stores.start(configuration), stateStore: secondRedis)
+        try await body(first, second)
+    }
+
+    /// A unique email per run: the shared Redis keeps per-email budgets between runs.
+    static func email(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())@example.com" }
+
+    @Test("one PIN step token submitted by two replicas at once: one session, the others a typed error")
+    func oneStepTokenOneWinner() async throws {
+        try await PostgresTestEnvironment.withStores { configuration, stores in
+            try await Self.withReplicas(configuration, stores) { first, second in
+                let email = Self.email("race")
+                let client = try Harness.client(ConcurrencyTests.freshAddress())
+                let grant = try await first.activeAccount(email, client: client, rememberDevice: true)
+                let remembered = try ClientContext(
+                    address: client.address, browserID: client.browserID, rememberedDevice: grant.rememberedDevice?.token,
+                    deviceLabel: "Firefox")
+                for _ in 0..<3 {
+                    let token = try await first.passwordStep(email, client: remembered)
+                    guard case .needPIN(let pinToken) = try await second.system.signIn.submitPassword(
+                        token, password: Harness.defaultPassword, client: remembered)
+                    else {
+                        Issue.record("no PIN step")
+                        return
+                    }
+                    let results = await withTaskGroup(of: Result<SignInAnswer, SignInError>.self) { group in
+                        for replica in [first, second, first, second, first, second] {
+                            group.addTask {
+                                do {
+                                    return .success(
+                                        try await replica.system.signIn.submitPIN(pinToken, pin: Harness.goodPIN, client: remembered))
+                                } catch let error as SignInError {
+                                    return .failure(error)
+                                } catch {
+                                    return .failure(.unavailable)
+                                }
+                            }
+                        }
+                        return await group.reduce(into: []) { $0.append($1) }
+                    }
+                    let winners = results.filter { if case .success(.signedIn) = $0 { true } else { false } }
+                    #expect(winners.count == 1, "one winner: \(results)")
+                    for case .failure(let error) in results {
+                        #expect(error == .stepAlreadyUsed || error == .stepInvalid, "a loser gets a typed error, not \(error)")
+                    }
+                }
+                // Three rounds, three sessions beside the first sign-in's: no round granted two.
+                let account = try #require(try await first.store.account(emailKey: email)).id
+                #expect(try await first.store.sessions(account: account).count == 4)
+            }
+        }
+    }
+
+    @Test("parallel wrong PINs across two replicas: exactly the lockout budget is admitted and hashed")
+    func parallelWrongPINs() async throws {
+        try await PostgresTestEnvironment.withStores { configuration, stores in
+            try await Self.withReplicas(configuration, stores) { first, second in
+                let email = Self.email("guess")
+                let client = try Harness.client(ConcurrencyTests.freshAddress())
+                try await first.activeAccount(email, client: client)
+                let token = try await first.passwordStep(email, client: client)
+                guard case .needPIN(let pinToken) = try await first.system.signIn.submitPassword(
+                    token, password: Harness.defaultPassword, client: client)
+                else {
+                    Issue.record("no PIN step")
+                    return
+                }
+                let verifiesBefore = first.pins.verifies + second.pins.verifies
+                let answers = try await withThrowingTaskGroup(of: SignInAnswer.self) { group in
+                    for index in 0..<24 {
+                        let replica = index.isMultiple(of: 2) ? first : second
+                        group.addTask { try await replica.system.signIn.submitPIN(pinToken, pin: "000000", client: client) }
+                    }
+                    return try await group.reduce(into: [SignInAnswer]()) { $0.append($1) }
+                }
+                let budget = first.system.context.configuration.pinLockout.accountSource.threshold
+                let admitted = answers.filter { $0 == .wrongPIN }.count
+                #expect(admitted == budget, "exactly the budget (\(budget)) is admitted: \(answers)")
+                #expect(answers.allSatisfy { if case .locked = $0 { true } else { $0 == .wrongPIN } })
+                #expect(first.pins.verifies + second.pins.verifies - verifiesBefore == budget, "only admitted attempts were hashed")
+            }
+        }
+    }
+
+    @Test("two replicas' delivery workers send every message once")
+    func twoWorkersDeliverOnce() async throws {
+        try await PostgresTestEnvironment.withStores { configuration, stores in
+            try await Self.withReplicas(configuration, stores) { first, second in
+                let address = ConcurrencyTests.freshAddress()
+                for index in 0..<12 {
+                    let replica = index.isMultiple(of: 2) ? first : second
+                    _ = try await replica.system.signUp.start(
+                        email: Self.email("mail\(index)"), password: Harness.defaultPassword,
+                        client: try Harness.client(address, browser: "browser-mail-\(index)-000000"))
+                }
+                async let one = first.worker.deliverDue()
+                async let two = second.worker.deliverDue()
+                let reports = try await [one, two]
+                let ids = first.transport.messages.map(\.id) + second.transport.messages.map(\.id)
+                #expect(reports.map(\.sent).reduce(0, +) == 12)
+                #expect(ids.count == 12 && Set(ids).count == 12, "each message sent once: \(ids.count) sends")
+                #expect(try await first.worker.deliverDue().sent + second.worker.deliverDue().sent == 0)
+            }
+        }
+    }
+}
