@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "DeadboltSignIn", targets: ["DeadboltSignIn"]),
         .library(name: "DeadboltSQLite", targets: ["DeadboltSQLite"]),
+        .library(name: "DeadboltSignInConformance", targets: ["DeadboltSignInConformance"]),
         .library(name: "DeadboltServer", targets: ["DeadboltServer"]),
         .executable(name: "deadbolt-server", targets: ["deadbolt-server"]),
     ],
@@ -43,12 +44,22 @@ let package = Package(
                 .product(name: "Deadbolt", package: "Deadbolt"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["Resources/README.md"],
+            resources: [.copy("Resources/password-blocklist.bin")],
             swiftSettings: strictSwift
         ),
         // The storage protocol on SQLite (GRDB): the embedded default.
         .target(
             name: "DeadboltSQLite",
             dependencies: ["DeadboltSignIn", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
+        // The storage conformance suite, a library so that every store's tests (SQLite here, PostgreSQL in its own
+        // test target) run the same cases unchanged. No dependency on a test framework: a case throws
+        // `ConformanceFailure`, which the calling test reports.
+        .target(
+            name: "DeadboltSignInConformance",
+            dependencies: ["DeadboltSignIn", .product(name: "Deadbolt", package: "Deadbolt")],
             swiftSettings: strictSwift
         ),
         // The reference service as a library (configuration, keys, the application, routes, middleware, pages,
@@ -88,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeadboltSignInTests",
-            dependencies: ["DeadboltSignIn", "DeadboltSQLite", .product(name: "DeadboltRedis", package: "Deadbolt")],
+            dependencies: ["DeadboltSignIn", "DeadboltSQLite", "DeadboltSignInConformance", .product(name: "DeadboltRedis", package: "Deadbolt")],
             swiftSettings: strictSwift
         ),
     ]
