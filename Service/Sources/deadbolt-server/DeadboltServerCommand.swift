@@ -13,6 +13,6 @@ struct DeadboltServerCommand: AsyncParsableCommand {
             file and keys made on first start, mode 0600), limits in memory, and every message written to the \
             development mailbox (./deadbolt-data/mailbox/, shown at /dev/mailbox).
             """,
-        subcommands: [ServeCommand.self],
+        subcommands: [ServeCommand.self, AdminCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

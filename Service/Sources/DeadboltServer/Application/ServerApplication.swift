@@ -1,5 +1,7 @@
 import Deadbolt
+import DeadboltSignIn
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -49,6 +51,8 @@ struct ServerRuntime: Sendable {
     let bodies: RequestBodyReader
     let addressLimiter: RateLimiter
     let mailbox: MailboxReader?
+    /// The sign-in system every page and API call goes through.
+    let system: SignInSystem
     /// The public origin, known once the server has bound its port.
     let origin: OriginHolder
     /// Background services run beside the HTTP server and stopped gracefully with it.
@@ -72,8 +76,28 @@ struct ServerRuntime: Sendable {
             throw ConfigurationError.invalidValue(setting: "--address-limit", reason: "\(error)")
         }
         origin = OriginHolder(configuration.origin(boundPort: configuration.port))
-        mailbox = configuration.isDevelopment ? MailboxReader(folder: configuration.dataFolder + "/mailbox") : nil
-        services = [ClosingService(close: opened.close)]
+        let mailboxFolder = configuration.dataFolder + "/mailbox"
+        mailbox = configuration.isDevelopment ? MailboxReader(folder: mailboxFolder) : nil
+        system = try await SignInWiring.system(
+            configuration: configuration, keys: keys, pool: pool, stateStore: store, metrics: metrics,
+            publicOrigin: origin.origin, logger: logger)
+        let transport: any MessageTransport
+        switch configuration.delivery {
+        case .developmentMailbox: transport = try MailboxStandInTransport(folder: mailboxFolder)
+        }
+        let worker = system.deliveryWorker(
+            transport: CountingTransport(transport: transport, metrics: metrics), name: "server-\(UUID().uuidString.prefix(8))")
+        let system = system
+        services = [
+            BackgroundLoop { await worker.run(every: .seconds(1)) },
+            BackgroundLoop {
+                while !Task.isCancelled {
+                    _ = try? await system.purgeExpired()
+                    try? await Task.sleep(for: .seconds(300))
+                }
+            },
+            ClosingService(close: opened.close),
+        ]
     }
 
     /// Creates the data folder (mode 0700) when the embedded default keeps anything there.

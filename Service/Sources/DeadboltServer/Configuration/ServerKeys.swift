@@ -8,15 +8,16 @@ import Darwin
 
 /// The server's four secrets, each a keyring of `id:hex` lines (current key first, retired ones after, the format of
 /// `deadbolt hash --pepper-file`): the PIN and password **pepper**, the **sealing** key for TOTP secrets and identity
-/// facts at rest, the **code-hashing** key for one-time and recovery codes, and the **cookie** key that binds the
-/// browser's pending-step cookie. None of them is ever printed or logged (each prints as its id only).
+/// facts at rest, the **code-hashing** key for one-time codes, recovery codes and token digests, and the **cookie**
+/// key for the CSRF tokens of forms. None of them is ever printed or logged (each prints as its id only).
 public struct ServerKeys: Sendable {
     /// The pepper for PIN and password hashes.
     public let pepper: PepperKeyring
     /// The AES-256-GCM keys for secrets at rest.
     public let sealing: SealingKeyring
-    /// The HMAC key for issued and recovery codes (the current one).
-    public let codeHashing: CodeHashingKey
+    /// The server key from which the sign-in system derives its keys for code, token and recovery-code digests
+    /// (``DeadboltSignIn/SignInSecrets``); the current one.
+    public let codeHashing: SecretBytes
     /// The HMAC key for the server's own cookies (the current one, 32 bytes or more).
     public let cookie: SecretBytes
     /// The id of the current cookie key.
@@ -64,7 +65,7 @@ public struct ServerKeys: Sendable {
             let pepper = try PepperKeyring(current: pepperKeys[0], retired: Array(pepperKeys.dropFirst()))
             let sealingKeys = try lines(.sealing).map { try SealingKey(id: $0.id, key: $0.secret) }
             let sealing = try SealingKeyring(current: sealingKeys[0], retired: Array(sealingKeys.dropFirst()))
-            let codeHashing = try CodeHashingKey(try lines(.codeHashing)[0].secret)
+            let codeHashing = try lines(.codeHashing)[0].secret
             let cookieLine = try lines(.cookie)[0]
             guard cookieLine.secret.count >= 32 else {
                 throw ConfigurationError.keyMaterial("the cookie key must be at least 32 bytes")

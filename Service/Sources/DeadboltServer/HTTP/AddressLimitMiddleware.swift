@@ -1,4 +1,5 @@
 import Deadbolt
+import HTTPTypes
 import Hummingbird
 
 /// Per-address limits on the unauthenticated endpoints: each client address (after trusted proxies) takes a token

@@ -1,4 +1,5 @@
 import Deadbolt
+import HTTPTypes
 import Hummingbird
 
 /// The server's cookies, all `__Host-` prefixed (so only this exact origin can set them: no subdomain, path `/`,

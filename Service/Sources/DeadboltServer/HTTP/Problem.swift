@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 /// An error the server answers with, as an RFC 9457 problem (`application/problem+json` on the API, a plain page in
@@ -16,6 +17,12 @@ public struct Problem: Error, Sendable, Equatable {
         case crossSiteRequest = "cross-site-request"
         case unauthenticated = "unauthenticated"
         case forbidden = "forbidden"
+        case stepExpired = "step-expired"
+        case reauthenticationRequired = "reauthentication-required"
+        case conflict = "conflict"
+        case wrongCredentials = "wrong-credentials"
+        case credentialRefused = "credential-refused"
+        case locked = "locked"
         case rateLimited = "rate-limited"
         case overloaded = "overloaded"
         case unavailable = "unavailable"
@@ -31,6 +38,11 @@ public struct Problem: Error, Sendable, Equatable {
             case .requestTimeout: .requestTimeout
             case .unsupportedMediaType: .unsupportedMediaType
             case .crossSiteRequest, .forbidden: .forbidden
+            case .stepExpired: .gone
+            case .reauthenticationRequired, .wrongCredentials: .unauthorized
+            case .conflict: .conflict
+            case .credentialRefused: .unprocessableContent
+            case .locked: HTTPResponse.Status(code: 423, reasonPhrase: "Locked")
             case .unauthenticated: .unauthorized
             case .rateLimited: .tooManyRequests
             case .overloaded, .unavailable: .serviceUnavailable
@@ -51,6 +63,12 @@ public struct Problem: Error, Sendable, Equatable {
             case .crossSiteRequest: "The request did not come from this site"
             case .unauthenticated: "Sign in first"
             case .forbidden: "Not allowed"
+            case .stepExpired: "This step has expired"
+            case .reauthenticationRequired: "Sign in again"
+            case .conflict: "Try again"
+            case .wrongCredentials: "That was not right"
+            case .credentialRefused: "Choose another"
+            case .locked: "Locked for now"
             case .rateLimited: "Too many requests"
             case .overloaded: "The service is busy"
             case .unavailable: "The service is unavailable"

@@ -17,6 +17,8 @@ struct FormPage {
     var links: [(href: String, label: String)] = []
     var back: String? = nil
     var afterForm: String? = nil
+    /// Hidden fields (never a secret: the step token travels in its cookie).
+    var hidden: [(name: String, value: String)] = []
 
     /// One input.
     struct Field {
@@ -97,6 +99,7 @@ struct FormPage {
             "fields": fieldValues, "hasChoices": !choices.isEmpty, "choicesName": choicesName,
             "choices": choices.map { ["value": $0.value, "label": $0.label, "name": choicesName] as [String: Any] },
             "links": links.map { ["href": $0.href, "label": $0.label] },
+            "hidden": hidden.map { ["name": $0.name, "value": $0.value] },
         ]
         if let intro { values["intro"] = intro }
         if let notice { values["notice"] = notice }

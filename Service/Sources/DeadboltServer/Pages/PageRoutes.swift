@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 extension ServerRuntime {
@@ -15,6 +16,10 @@ extension ServerRuntime {
             .add(middleware: AddressLimitMiddleware(limiter: addressLimiter, metrics: metrics))
             .add(middleware: OriginCheckMiddleware(publicOrigin: origin))
         addSignInPages(to: open)
+        addSignUpPages(to: open)
+        addRecoveryPages(to: open)
+        let account = router.group().add(middleware: OriginCheckMiddleware(publicOrigin: origin))
+        addAccountPages(to: account)
         addMailboxRoute(to: router)
     }
 
