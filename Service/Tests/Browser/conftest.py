@@ -21,6 +21,8 @@ os.environ.setdefault("SE_OFFLINE", "true")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 SERVICE_DIR = pathlib.Path(__file__).resolve().parents[2]
 SCREENSHOTS = SERVICE_DIR / ".build-browser" / "screenshots"
@@ -158,13 +160,17 @@ class Person:
             button = self.driver.find_element(By.XPATH, f"//button[normalize-space()='{label}']")
         else:
             button = self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
+        page = self.driver.find_element(By.TAG_NAME, "html")
         button.click()
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
 
     def heading(self):
-        return self.driver.find_element(By.TAG_NAME, "h1").text
+        headings = self.driver.find_elements(By.TAG_NAME, "h1")
+        return headings[0].text if headings else f"(no heading at {self.driver.current_url}: {self.driver.page_source[:300]})"
 
     def text(self):
-        return self.driver.find_element(By.TAG_NAME, "main").text
+        main = self.driver.find_elements(By.TAG_NAME, "main")
+        return main[0].text if main else self.driver.page_source[:500]
 
     def quit(self):
         self.check_console()

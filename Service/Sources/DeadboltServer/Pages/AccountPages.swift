@@ -57,7 +57,7 @@ extension ServerRuntime {
         } catch let problem as Problem where problem.kind == .reauthenticationRequired {
             return messagePage(
                 "Sign in again", ["For your security, changes to how you sign in need a sign-in within the last 15 minutes."],
-                button: ("/sign-in", "Sign in again"), links: [("/account", "Back to your account")], status: .unauthorized,
+                button: ("/sign-in", "Sign in again"), links: [("/account", "Back to your account")],
                 signedIn: true, csrf: signed.csrf)
         }
     }

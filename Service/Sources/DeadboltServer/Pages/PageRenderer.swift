@@ -25,7 +25,7 @@ struct PageRenderer: Sendable {
             throw .missingResource("a page template cannot be read: \(error)")
         }
         var files: [String: (bytes: [UInt8], contentType: String)] = [:]
-        for (name, type) in [("site.css", "text/css; charset=utf-8")] {
+        for (name, type) in [("site.css", "text/css; charset=utf-8"), ("favicon.svg", "image/svg+xml")] {
             guard let data = FileManager.default.contents(atPath: folder + "/Static/" + name) else {
                 throw .missingResource("the static file \(name) is missing from \(folder)/Static")
             }
@@ -50,9 +50,9 @@ struct PageRenderer: Sendable {
     }
 
     /// The page `template` filled with `values` (plus `development`), as an HTML response.
-    func page(_ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+    func page(_ template: String, _ values: [String: Any]) -> Response {
         Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
             body: .init(byteBuffer: .init(string: html(template, values))))
     }
 
@@ -65,7 +65,9 @@ struct PageRenderer: Sendable {
 
     /// The error page for `problem`.
     func problemPage(_ problem: Problem) -> String {
-        html("problem", ["title": problem.kind.title, "detail": problem.detail, "retryAfter": problem.retryAfterSeconds as Any])
+        var values: [String: Any] = ["title": problem.kind.title, "detail": problem.detail]
+        if let seconds = problem.retryAfterSeconds { values["retryAfter"] = seconds }
+        return html("problem", values)
     }
 }
 
