@@ -125,6 +125,7 @@ struct ServerRuntime: Sendable {
         addOperationalRoutes(to: router)
         addStaticRoutes(to: router)
         addPageRoutes(to: router)
+        addAPIRoutes(to: router)
     }
 }
 

@@ -11,6 +11,8 @@ struct PageRenderer: Sendable {
     let staticFiles: [String: (bytes: [UInt8], contentType: String)]
     /// Whether pages show the development-mailbox link.
     let development: Bool
+    /// The API's OpenAPI 3.1 document, as checked in (`Resources/openapi.json`).
+    let openAPIDocument: [UInt8]
 
     /// Loads every template and static file.
     ///
@@ -33,6 +35,10 @@ struct PageRenderer: Sendable {
         }
         staticFiles = files
         self.development = development
+        guard let document = FileManager.default.contents(atPath: folder + "/openapi.json") else {
+            throw .missingResource("openapi.json is missing from \(folder)")
+        }
+        openAPIDocument = [UInt8](document)
     }
 
     private static func templates(in folder: String) throws -> [String: MustacheTemplate] {
