@@ -22,17 +22,18 @@ struct LoopbackResponse {
 
 enum LoopbackHTTP {
     /// Sends `method path` with `headers` and `body` to 127.0.0.1:`port`, and reads the answer. The blocking socket
-    /// calls run on a Dispatch thread: the server under test shares this process's cooperative pool.
+    /// calls run on a thread of their own: the server under test shares this process's cooperative pool.
     static func request(
         port: Int, _ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8] = []
     ) async throws -> LoopbackResponse {
         try await offPool { try blockingRequest(port: port, method, path, headers: headers, body: body) }
     }
 
-    /// Runs `work` on a Dispatch thread and returns its result.
+    /// Runs `work` on a thread of its own and returns its result: neither the cooperative pool nor Dispatch's
+    /// global queues (which the hashing pool's workers share) are blocked by a test's socket calls.
     static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+            Thread { continuation.resume(with: Result { try work() }) }.start()
         }
     }
 

@@ -23,7 +23,8 @@ public enum ServerApplication {
         let runtime = try await ServerRuntime(configuration: configuration, logger: logger)
         let router = Router(context: ServerRequestContext.self)
         runtime.addRoutes(to: router)
-        let idleTimeout = TimeAmount.nanoseconds(Int64(Problem.seconds(configuration.requestTimeout)) * 1_000_000_000)
+        // Twice the body timeout, so a trickling body gets its 408 before the idle connection is cut.
+        let idleTimeout = TimeAmount.seconds(Int64(2 * Problem.seconds(configuration.requestTimeout)))
         return Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: idleTimeout)),
