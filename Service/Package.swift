@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "DeadboltSignIn", targets: ["DeadboltSignIn"]),
         .library(name: "DeadboltSQLite", targets: ["DeadboltSQLite"]),
+        .library(name: "DeadboltTransports", targets: ["DeadboltTransports"]),
     ],
     dependencies: [
         // The engine, from this repository's root.
@@ -39,6 +40,20 @@ let package = Package(
         .target(
             name: "DeadboltSQLite",
             dependencies: ["DeadboltSignIn", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
+        // C shim over libcurl (Debian libcurl4-openssl-dev): SMTP with STARTTLS and AUTH, and HTTPS, on the
+        // system's OpenSSL. Why libcurl: docs/deploy.md, "Delivery".
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // The message transports: SMTP relay, SMS gateway over HTTPS, development mailbox.
+        .target(
+            name: "DeadboltTransports",
+            dependencies: ["CCurl", .product(name: "Deadbolt", package: "Deadbolt")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DeadboltTransportsTests",
+            dependencies: ["DeadboltTransports", .product(name: "Deadbolt", package: "Deadbolt")],
             swiftSettings: strictSwift
         ),
         .testTarget(
