@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "DeadboltSignIn", targets: ["DeadboltSignIn"]),
         .library(name: "DeadboltSQLite", targets: ["DeadboltSQLite"]),
+        .library(name: "DeadboltSignInConformance", targets: ["DeadboltSignInConformance"]),
         .library(name: "DeadboltTransports", targets: ["DeadboltTransports"]),
     ],
     dependencies: [
@@ -34,6 +35,8 @@ let package = Package(
                 .product(name: "Deadbolt", package: "Deadbolt"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["Resources/README.md"],
+            resources: [.copy("Resources/password-blocklist.bin")],
             swiftSettings: strictSwift
         ),
         // The storage protocol on SQLite (GRDB): the embedded default.
@@ -42,13 +45,21 @@ let package = Package(
             dependencies: ["DeadboltSignIn", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
+        // The storage conformance suite, a library so that every store's tests (SQLite here, PostgreSQL in its own
+        // test target) run the same cases unchanged. No dependency on a test framework: a case throws
+        // `ConformanceFailure`, which the calling test reports.
+        .target(
+            name: "DeadboltSignInConformance",
+            dependencies: ["DeadboltSignIn", .product(name: "Deadbolt", package: "Deadbolt")],
+            swiftSettings: strictSwift
+        ),
         // C shim over libcurl (Debian libcurl4-openssl-dev): SMTP with STARTTLS and AUTH, and HTTPS, on the
         // system's OpenSSL. Why libcurl: docs/deploy.md, "Delivery".
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // The message transports: SMTP relay, SMS gateway over HTTPS, development mailbox.
         .target(
             name: "DeadboltTransports",
-            dependencies: ["CCurl", .product(name: "Deadbolt", package: "Deadbolt")],
+            dependencies: ["DeadboltSignIn", "CCurl", .product(name: "Deadbolt", package: "Deadbolt")],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -58,7 +69,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeadboltSignInTests",
-            dependencies: ["DeadboltSignIn", "DeadboltSQLite", .product(name: "DeadboltRedis", package: "Deadbolt")],
+            dependencies: ["DeadboltSignIn", "DeadboltSQLite", "DeadboltSignInConformance", .product(name: "DeadboltRedis", package: "Deadbolt")],
             swiftSettings: strictSwift
         ),
     ]

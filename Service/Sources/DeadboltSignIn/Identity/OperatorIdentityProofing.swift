@@ -1,0 +1,113 @@
+import Deadbolt
+import Foundation
+
+/// The reference ``IdentityProofing``: an operator checked the person's documents and approves (the reference
+/// server's `admin verify-identity EMAIL` calls ``record(_:email:)``). No pretend proofing: the evidence stays
+/// where the operator keeps it, and only its reference is recorded.
+///
+/// A first verification moves the account to "needs a PIN" and ends its verify-your-identity sessions. A second
+/// one (the person lost both PIN and password) voids both, ends every session and forgets every device; the
+/// person then uses Forgot password and sets a PIN at the next sign-in.
+public struct OperatorIdentityProofing: IdentityProofing {
+    let context: FlowContext
+
+    public func record(_ proof: IdentityProof, email: EmailAddress) async throws -> IdentityProofingOutcome {
+        guard let account = try await context.storeCall({ try await context.store.account(emailKey: email.comparisonKey) }) else {
+            throw SignInError.notFound
+        }
+        let previous = try await context.storeCall { try await context.store.identityProofing(account: account.id) }
+        let reverified = previous != nil || account.pinHash != nil
+        let now = context.now
+        let facts = String(decoding: try JSONEncoder().encode(proof.facts), as: UTF8.self)
+        var changes: [Change] = [
+            .putIdentityProofing(
+                IdentityProofingRecord(
+                    account: account.id, method: proof.method, evidenceReference: proof.evidenceReference, approvedBy: proof.approvedBy,
+                    verifiedAt: now, sealedFacts: try context.sealText(facts, binding: account.id.rawValue))),
+            .endSessions(account: account.id, except: nil),
+            try context.activity(.identityVerified, account: account.id, client: nil),
+        ]
+        if let phone = proof.facts.phoneNumber {
+            let digits = try AccountSettings.phoneDigits(phone)
+            changes.append(.setPhone(account: account.id, sealedPhone: try context.sealText(phone, binding: account.id.rawValue), lastFour: String(digits.suffix(4))))
+        }
+        if reverified {
+            changes += [
+                .setPasswordHash(account: account.id, hash: nil, expectedCredentialVersion: account.credentialVersion, at: now),
+                .setPINHash(account: account.id, hash: nil, expectedCredentialVersion: account.credentialVersion + 1, at: now),
+                .setAccountState(account: account.id, state: .credentialsVoided),
+                .revokeDevices(account: account.id, at: now),
+            ]
+        } else {
+            changes.append(.setAccountState(account: account.id, state: .needsPIN))
+        }
+        changes.append(.enqueueMessage(try context.message(.identityVerified(credentialsVoided: reverified, at: now), to: account.email.address, channel: .email, account: account.id)))
+        try await context.commit(ChangeSet(changes))
+        if reverified { try await context.clearLocks(account) }
+        return reverified ? .reverified(account.id) : .verified(account.id)
+    }
+}
+
+/// An account's status for an operator: never a secret, a hash or a personal fact.
+public struct AccountStatus: Sendable, Equatable {
+    /// The account.
+    public let id: AccountID
+    /// Its email.
+    public let email: EmailAddress
+    /// Its state.
+    public let state: AccountState
+    /// When it was created.
+    public let createdAt: Timestamp
+    /// When its identity was verified, and by whom.
+    public let identityVerifiedAt: Timestamp?
+    /// Who approved the verification.
+    public let identityApprovedBy: String?
+    /// The password lockout (under the email).
+    public let passwordLock: LockoutStatus
+    /// The PIN lockout.
+    public let pinLock: LockoutStatus
+    /// Live sessions.
+    public let sessions: Int
+    /// Remembered devices.
+    public let rememberedDevices: Int
+    /// Authenticators.
+    public let authenticators: Int
+    /// Unused recovery codes.
+    public let recoveryCodesLeft: Int
+    /// Whether a phone is on file.
+    public let hasPhone: Bool
+}
+
+/// Operator actions (the reference server's `admin show` and `admin unlock`).
+public struct Administration: Sendable {
+    let context: FlowContext
+
+    /// The account's status, or `nil` when no account has the address.
+    /// - Throws: ``SignInError/unavailable``.
+    public func status(email: EmailAddress) async throws -> AccountStatus? {
+        guard let account = try await context.storeCall({ try await context.store.account(emailKey: email.comparisonKey) }) else {
+            return nil
+        }
+        let proofing = try await context.storeCall { try await context.store.identityProofing(account: account.id) }
+        let passwordLock = try await context.stateCall { try await context.passwordLockout.status(account: account.email.comparisonKey) }
+        let pinLock = try await context.stateCall { try await context.pinLockout.status(account: account.id.rawValue) }
+        return AccountStatus(
+            id: account.id, email: account.email, state: account.state, createdAt: account.createdAt,
+            identityVerifiedAt: proofing?.verifiedAt, identityApprovedBy: proofing?.approvedBy, passwordLock: passwordLock, pinLock: pinLock,
+            sessions: try await context.storeCall { try await context.store.sessions(account: account.id) }.count,
+            rememberedDevices: try await context.storeCall { try await context.store.rememberedDevices(account: account.id) }.count,
+            authenticators: try await context.storeCall { try await context.store.authenticators(account: account.id) }.count,
+            recoveryCodesLeft: try await context.storeCall { try await context.store.recoveryCodeDigests(account: account.id) }.count,
+            hasPhone: account.sealedPhone != nil)
+    }
+
+    /// Lifts every lock on the account (hard locks included) and records it in the account's activity.
+    /// - Throws: ``SignInError/notFound``, ``SignInError/unavailable``.
+    public func unlock(email: EmailAddress) async throws {
+        guard let account = try await context.storeCall({ try await context.store.account(emailKey: email.comparisonKey) }) else {
+            throw SignInError.notFound
+        }
+        try await context.clearLocks(account)
+        try await context.commit(ChangeSet([try context.activity(.unlocked, account: account.id, client: nil)]))
+    }
+}
