@@ -64,7 +64,9 @@ let package = Package(
         ),
         .testTarget(
             name: "DeadboltTransportsTests",
-            dependencies: ["DeadboltTransports", .product(name: "Deadbolt", package: "Deadbolt")],
+            dependencies: [
+                "DeadboltTransports", "DeadboltSignIn", "DeadboltSQLite", .product(name: "Deadbolt", package: "Deadbolt"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -28,7 +28,7 @@ enum SettingCheck {
             }
             return
         }
-        guard EmailAddress.isHostName(bytes[...]) else {
+        guard MailAddress.isHostName(bytes[...]) else {
             throw .malformed(setting: setting, expected: "a host name, an IPv4 address, or an IPv6 address in brackets")
         }
     }

@@ -12,8 +12,8 @@ struct DevelopmentMailboxTests {
 
     func message(_ subject: String, body: String = "Your code is 123456") throws -> [UInt8] {
         try EmailMessage(
-            from: EmailMailbox(EmailAddress("no-reply@deadbolt.example")),
-            to: [EmailMailbox(EmailAddress("person@example.com"))], subject: subject, body: body
+            from: NamedMailAddress(MailAddress("no-reply@deadbolt.example")),
+            to: [NamedMailAddress(MailAddress("person@example.com"))], subject: subject, body: body
         ).rendered(unixSeconds: 1_700_000_000)
     }
 

@@ -4,12 +4,12 @@ import Testing
 
 @Suite("EmailMessage")
 struct EmailMessageTests {
-    let from: EmailMailbox
-    let to: [EmailMailbox]
+    let from: NamedMailAddress
+    let to: [NamedMailAddress]
 
     init() throws {
-        from = EmailMailbox(try EmailAddress("no-reply@deadbolt.example"))
-        to = [EmailMailbox(try EmailAddress("person@example.com"))]
+        from = NamedMailAddress(try MailAddress("no-reply@deadbolt.example"))
+        to = [NamedMailAddress(try MailAddress("person@example.com"))]
     }
 
     func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
@@ -23,10 +23,10 @@ struct EmailMessageTests {
             }
         }
         #expect(throws: EmailMessageError.forbiddenCharacter(field: "display name")) {
-            try EmailMailbox(displayName: "Deadbolt\r\nBcc: x@example.com", address: EmailAddress("a@example.com"))
+            try NamedMailAddress(displayName: "Deadbolt\r\nBcc: x@example.com", address: MailAddress("a@example.com"))
         }
         #expect(throws: EmailMessageError.self) {
-            try EmailAddress("person@example.com\r\nRCPT TO:<x@example.com>")
+            try MailAddress("person@example.com\r\nRCPT TO:<x@example.com>")
         }
         #expect(throws: EmailMessageError.forbiddenCharacter(field: "message identifier")) {
             try EmailMessage(from: from, to: to, subject: "s", body: "b", identifier: "a\r\nb")
@@ -36,7 +36,7 @@ struct EmailMessageTests {
     @Test("Addresses: dot-atom local parts and host-name domains in ASCII, within RFC 5321's lengths")
     func addresses() throws {
         for good in ["a@b", "first.last+tag@example.com", "x_y-z@sub.example.co.uk", "o'neil@example.ie"] {
-            #expect(try EmailAddress(good).text == good)
+            #expect(try MailAddress(good).text == good)
         }
         let tooLongLocal = String(repeating: "a", count: 65) + "@example.com"
         let tooLong = "a@" + String(repeating: "b", count: 60) + "." + String(repeating: "c", count: 60) + "."
@@ -46,7 +46,7 @@ struct EmailMessageTests {
                     "a b@example.com", "<a@example.com>", "a@-example.com", "a@example-.com", "a@exa_mple.com",
                     "a@example..com", "jöhn@example.com", "a@exämple.com", "\"quoted\"@example.com", tooLongLocal,
                     tooLong] {
-            #expect(throws: EmailMessageError.self, "\(bad)") { try EmailAddress(bad) }
+            #expect(throws: EmailMessageError.self, "\(bad)") { try MailAddress(bad) }
         }
     }
 
@@ -75,7 +75,7 @@ struct EmailMessageTests {
 
     @Test("Rendered headers: Date, From, To, Subject, Message-ID, MIME text/plain UTF-8 quoted-printable")
     func renderedHeaders() throws {
-        let sender = try EmailMailbox(displayName: "Deadbolt", address: EmailAddress("no-reply@deadbolt.example"))
+        let sender = try NamedMailAddress(displayName: "Deadbolt", address: MailAddress("no-reply@deadbolt.example"))
         let message = try EmailMessage(from: sender, to: to, subject: "Your sign-in code", body: "Code: 123456",
                                        identifier: "outbox-42")
         let rendered = text(message.rendered(unixSeconds: 1_234_567_890))
@@ -99,9 +99,9 @@ struct EmailMessageTests {
 
     @Test("Display names: atoms as they are, specials quoted, non-ASCII as RFC 2047 encoded-words")
     func displayNames() throws {
-        let address = try EmailAddress("a@example.com")
+        let address = try MailAddress("a@example.com")
         func fromLine(_ name: String) throws -> String {
-            let message = try EmailMessage(from: EmailMailbox(displayName: name, address: address), to: to,
+            let message = try EmailMessage(from: NamedMailAddress(displayName: name, address: address), to: to,
                                            subject: "s", body: "b", identifier: "x")
             let rendered = text(message.rendered(unixSeconds: 0))
             return rendered.components(separatedBy: "\r\n")[1]

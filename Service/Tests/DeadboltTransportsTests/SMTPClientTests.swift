@@ -26,8 +26,8 @@ struct SMTPClientTests {
     func message(to recipient: String = "person@example.com", subject: String = "Your sign-in code",
                  body: String = "Your code is 123456.\nIt expires in 10 minutes.") throws -> EmailMessage {
         try EmailMessage(
-            from: EmailMailbox(displayName: "Deadbolt", address: EmailAddress("no-reply@deadbolt.example")),
-            to: [EmailMailbox(EmailAddress(recipient))], subject: subject, body: body,
+            from: NamedMailAddress(displayName: "Deadbolt", address: MailAddress("no-reply@deadbolt.example")),
+            to: [NamedMailAddress(MailAddress(recipient))], subject: subject, body: body,
             identifier: "test-" + Hex.encode(SecureRandom.bytes(count: 8)))
     }
 

@@ -17,9 +17,9 @@ public struct EmailMessage: Sendable {
     public static let maximumIdentifierLength = 128
 
     /// The author and sender.
-    public let from: EmailMailbox
+    public let from: NamedMailAddress
     /// The recipients (1 to ``maximumRecipients``), who are also the envelope's recipients.
-    public let to: [EmailMailbox]
+    public let to: [NamedMailAddress]
     /// The subject line.
     public let subject: String
     /// The text, any Unicode; line breaks in any convention.
@@ -32,7 +32,7 @@ public struct EmailMessage: Sendable {
     /// - Parameter identifier: letters, digits, `-` and `_` in parts joined by single dots (1 to
     ///   ``maximumIdentifierLength`` bytes), unique per message; `nil` for 128 random bits in hex.
     /// - Throws: ``EmailMessageError`` naming the field that is wrong.
-    public init(from: EmailMailbox, to: [EmailMailbox], subject: String, body: String, identifier: String? = nil)
+    public init(from: NamedMailAddress, to: [NamedMailAddress], subject: String, body: String, identifier: String? = nil)
         throws(EmailMessageError)
     {
         guard (1...Self.maximumRecipients).contains(to.count) else {
@@ -45,7 +45,7 @@ public struct EmailMessage: Sendable {
         if let identifier {
             try HeaderText.check(identifier, field: "message identifier", maximumLength: Self.maximumIdentifierLength)
             let bytes = Array(identifier.utf8)
-            guard EmailAddress.isDotAtom(bytes[...], maximumLength: Self.maximumIdentifierLength),
+            guard MailAddress.isDotAtom(bytes[...], maximumLength: Self.maximumIdentifierLength),
                 bytes.allSatisfy(Self.isIdentifierCharacter)
             else { throw .malformedIdentifier }
             self.identifier = identifier
@@ -86,7 +86,7 @@ public struct EmailMessage: Sendable {
     }
 
     /// Mailboxes as a comma-separated address list, each `phrase <addr>` or a bare address.
-    private static func mailboxWords(_ mailboxes: [EmailMailbox]) -> [String] {
+    private static func mailboxWords(_ mailboxes: [NamedMailAddress]) -> [String] {
         var words: [String] = []
         for (index, mailbox) in mailboxes.enumerated() {
             let last = index == mailboxes.count - 1

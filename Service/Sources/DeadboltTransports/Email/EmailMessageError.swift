@@ -5,7 +5,7 @@ public enum EmailMessageError: Error, Sendable, Equatable, CustomStringConvertib
     case forbiddenCharacter(field: String)
     /// A value longer than its bound, in UTF-8 bytes.
     case tooLong(field: String, limit: Int)
-    /// An address that is not `local-part@domain` as ``EmailAddress`` accepts it.
+    /// An address that is not `local-part@domain` as ``MailAddress`` accepts it.
     case invalidAddress(field: String, expected: String)
     /// No recipient, or more than the bound.
     case recipientCount(limit: Int)

@@ -34,7 +34,7 @@ enum HeaderText {
     static func phraseWords(_ value: String) -> [String] {
         if isPrintableASCII(value) {
             let atoms = value.split(separator: " ")
-            if atoms.allSatisfy({ $0.utf8.allSatisfy(EmailAddress.isAtomCharacter) }) {
+            if atoms.allSatisfy({ $0.utf8.allSatisfy(MailAddress.isAtomCharacter) }) {
                 return atoms.map(String.init)
             }
             var quoted = "\""

@@ -78,7 +78,7 @@ public struct SMTPRelayConfiguration: Sendable {
         if let caFile { try SettingCheck.readableFile(caFile, setting: "SMTP CA file") }
         if let clientName {
             try SettingCheck.text(clientName, setting: "SMTP client name", maximumLength: 253)
-            guard EmailAddress.isHostName(Array(clientName.utf8)[...]) else {
+            guard MailAddress.isHostName(Array(clientName.utf8)[...]) else {
                 throw .malformed(setting: "SMTP client name", expected: "a host name")
             }
         }

@@ -1,11 +1,12 @@
 /// An email address as SMTP carries it in an envelope and RFC 5322 in a header: `local-part@domain`, ASCII only.
+/// The wire form of the sign-in system's `EmailAddress`, which may hold non-ASCII text this transport cannot send.
 ///
 /// The local part is a dot-atom (RFC 5322 §3.4.1, no quoted strings) of at most 64 bytes and the domain is
 /// host-name labels of letters, digits and hyphens (RFC 5321 §4.1.2), at most 253 bytes; the whole is at most
 /// 254 bytes (RFC 5321 §4.5.3.1, less the angle brackets). Anything else — a line break, an angle bracket, a space,
 /// a non-ASCII character (SMTPUTF8, RFC 6531, is not used) — is refused, so an address can be put into a command
 /// or a header as it is.
-public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
+public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     /// The longest address accepted, in bytes (RFC 5321 §4.5.3.1.3: a path of 256 octets with its brackets).
     public static let maximumLength = 254
 
@@ -85,19 +86,19 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An address with an optional display name, as a `From` or `To` header shows it: `Deadbolt <no-reply@example.org>`.
-public struct EmailMailbox: Sendable, Hashable {
+public struct NamedMailAddress: Sendable, Hashable {
     /// The longest display name accepted, in UTF-8 bytes.
     public static let maximumDisplayNameLength = 128
 
     /// The name shown beside the address, if any.
     public let displayName: String?
     /// The address.
-    public let address: EmailAddress
+    public let address: MailAddress
 
     /// A mailbox with a display name. The name may be any Unicode text (encoded per RFC 2047 when not ASCII).
     /// - Throws: ``EmailMessageError/forbiddenCharacter(field:)`` for a control character (CR and LF included),
     ///   ``EmailMessageError/tooLong(field:limit:)`` past ``maximumDisplayNameLength`` bytes.
-    public init(displayName: String?, address: EmailAddress, field: String = "display name")
+    public init(displayName: String?, address: MailAddress, field: String = "display name")
         throws(EmailMessageError)
     {
         if let displayName {
@@ -108,7 +109,7 @@ public struct EmailMailbox: Sendable, Hashable {
     }
 
     /// A mailbox that is an address alone.
-    public init(_ address: EmailAddress) {
+    public init(_ address: MailAddress) {
         self.displayName = nil
         self.address = address
     }
