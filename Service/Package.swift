@@ -62,6 +62,13 @@ let package = Package(
             dependencies: ["DeadboltSignIn", "CCurl", .product(name: "Deadbolt", package: "Deadbolt")],
             swiftSettings: strictSwift
         ),
+        // The load test's ceiling: the hashing pool alone, verifying as sign-ins do (scripts/load-test).
+        .executableTarget(
+            name: "deadbolt-hash-rate",
+            dependencies: [.product(name: "Deadbolt", package: "Deadbolt")],
+            path: "LoadTests/HashRate",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "DeadboltTransportsTests",
             dependencies: [
