@@ -19,12 +19,22 @@ let package = Package(
         .library(name: "DeadboltSQLite", targets: ["DeadboltSQLite"]),
         .library(name: "DeadboltSignInConformance", targets: ["DeadboltSignInConformance"]),
         .library(name: "DeadboltTransports", targets: ["DeadboltTransports"]),
+        .library(name: "DeadboltServer", targets: ["DeadboltServer"]),
+        .executable(name: "deadbolt-server", targets: ["deadbolt-server"]),
     ],
     dependencies: [
         // The engine, from this repository's root.
         .package(name: "Deadbolt", path: ".."),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The reference service (face): HTTP, templates, the command line, metrics and graceful shutdown.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // The system: accounts, flows, sessions, devices, activity, outbox, and the storage protocol. No driver,
@@ -74,6 +84,41 @@ let package = Package(
             dependencies: [
                 "DeadboltTransports", "DeadboltSignIn", "DeadboltSQLite", .product(name: "Deadbolt", package: "Deadbolt"),
             ],
+            swiftSettings: strictSwift
+        ),
+        // The reference service as a library (configuration, keys, the application, routes, middleware, pages,
+        // the JSON API, admin commands), so tests start it in-process on an ephemeral port.
+        .target(
+            name: "DeadboltServer",
+            dependencies: [
+                "DeadboltSignIn",
+                "DeadboltSQLite",
+                .product(name: "Deadbolt", package: "Deadbolt"),
+                .product(name: "DeadboltRedis", package: "Deadbolt"),
+                .product(name: "CQRCode", package: "Deadbolt"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Templates"), .copy("Static")],
+            swiftSettings: strictSwift
+        ),
+        // The thin executable: parses the command line and runs the library.
+        .executableTarget(
+            name: "deadbolt-server",
+            dependencies: [
+                "DeadboltServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DeadboltServerTests",
+            dependencies: ["DeadboltServer"],
             swiftSettings: strictSwift
         ),
         .testTarget(
