@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "DeadboltTransports", targets: ["DeadboltTransports"]),
         .library(name: "DeadboltServer", targets: ["DeadboltServer"]),
         .executable(name: "deadbolt-server", targets: ["deadbolt-server"]),
+        .library(name: "DeadboltPostgres", targets: ["DeadboltPostgres"]),
     ],
     dependencies: [
         // The engine, from this repository's root.
@@ -34,7 +35,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // docs/postgres.md says why postgres-nio over a libpq shim, with the build times measured here.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already resolved for postgres-nio; named so the PostgreSQL store can be a `Service` in a service group.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The system: accounts, flows, sessions, devices, activity, outbox, and the storage protocol. No driver,
@@ -121,9 +125,25 @@ let package = Package(
             dependencies: ["DeadboltServer"],
             swiftSettings: strictSwift
         ),
+        // The storage protocol on PostgreSQL (postgres-nio): what many replicas share.
+        .target(
+            name: "DeadboltPostgres",
+            dependencies: [
+                "DeadboltSignIn",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // The pool's own error type (ConnectionPoolError), which PostgresClient passes through unwrapped.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "DeadboltSignInTests",
-            dependencies: ["DeadboltSignIn", "DeadboltSQLite", "DeadboltSignInConformance", .product(name: "DeadboltRedis", package: "Deadbolt")],
+            dependencies: [
+                "DeadboltSignIn", "DeadboltSQLite", "DeadboltSignInConformance", "DeadboltPostgres",
+                .product(name: "DeadboltRedis", package: "Deadbolt"),
+            ],
             swiftSettings: strictSwift
         ),
     ]
