@@ -97,6 +97,8 @@ let package = Package(
             dependencies: [
                 "DeadboltSignIn",
                 "DeadboltSQLite",
+                "DeadboltPostgres",
+                "DeadboltTransports",
                 .product(name: "Deadbolt", package: "Deadbolt"),
                 .product(name: "DeadboltRedis", package: "Deadbolt"),
                 .product(name: "CQRCode", package: "Deadbolt"),
@@ -122,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeadboltServerTests",
-            dependencies: ["DeadboltServer"],
+            dependencies: ["DeadboltServer", "DeadboltTransports"],
             swiftSettings: strictSwift
         ),
         // The storage protocol on PostgreSQL (postgres-nio): what many replicas share.
