@@ -110,7 +110,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Templates"), .copy("Static")],
+            resources: [.copy("Templates"), .copy("Static"), .copy("openapi.json")],
             swiftSettings: strictSwift
         ),
         // The thin executable: parses the command line and runs the library.

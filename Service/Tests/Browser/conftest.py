@@ -6,13 +6,9 @@ test fails on any console error or Content-Security-Policy violation the browser
 """
 
 import os
-import pathlib
 import re
 import shutil
-import socket
-import subprocess
 import tempfile
-import time
 
 import pytest
 
@@ -21,85 +17,12 @@ os.environ.setdefault("SE_OFFLINE", "true")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
-SERVICE_DIR = pathlib.Path(__file__).resolve().parents[2]
+from deadbolt_harness import SERVICE_DIR  # noqa: E402
+
 SCREENSHOTS = SERVICE_DIR / ".build-browser" / "screenshots"
-
-
-def server_binary():
-    """The deadbolt-server built by `swift build` (debug unless DEADBOLT_SERVER_BIN names another)."""
-    explicit = os.environ.get("DEADBOLT_SERVER_BIN")
-    if explicit:
-        return explicit
-    bin_path = subprocess.run(
-        ["swift", "build", "--show-bin-path"], cwd=SERVICE_DIR, check=True, capture_output=True, text=True
-    ).stdout.strip()
-    return os.path.join(bin_path, "deadbolt-server")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """A deadbolt-server process started with no flags but --port, in its own working folder."""
-
-    def __init__(self, binary, folder):
-        self.binary = binary
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(os.path.join(folder, "server.log"), "w")
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port)],
-            cwd=folder,
-            stdout=subprocess.PIPE,
-            stderr=self.log,
-            text=True,
-        )
-        self.banner = []
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            if not line:
-                break
-            self.banner.append(line.rstrip("\n"))
-            if "/dev/mailbox" in line:
-                return
-        self.stop()
-        raise RuntimeError("the server did not start: " + "\n".join(self.banner) + self.read_log())
-
-    def read_log(self):
-        with open(os.path.join(self.folder, "server.log")) as log:
-            return log.read()
-
-    def admin(self, *arguments, stdin=""):
-        """Runs `deadbolt-server admin ...` against the same data folder, as an operator would."""
-        return subprocess.run(
-            [self.binary, "admin", *arguments], cwd=self.folder, input=stdin, capture_output=True, text=True, timeout=60
-        )
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-
-@pytest.fixture(scope="session")
-def server():
-    folder = tempfile.mkdtemp(prefix="deadbolt-browser-")
-    running = Server(server_binary(), folder)
-    yield running
-    running.stop()
-    assert running.process.returncode == 0, "the server did not stop cleanly on SIGTERM:\n" + running.read_log()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 class Person:
@@ -158,18 +81,27 @@ class Person:
             button = self.driver.find_element(By.XPATH, f"//button[normalize-space()='{label}']")
         else:
             button = self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
+        page = self.driver.find_element(By.TAG_NAME, "html")
         button.click()
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
 
     def heading(self):
-        return self.driver.find_element(By.TAG_NAME, "h1").text
+        headings = self.driver.find_elements(By.TAG_NAME, "h1")
+        return headings[0].text if headings else f"(no heading at {self.driver.current_url}: {self.driver.page_source[:300]})"
 
     def text(self):
-        return self.driver.find_element(By.TAG_NAME, "main").text
+        main = self.driver.find_elements(By.TAG_NAME, "main")
+        return main[0].text if main else self.driver.page_source[:500]
 
     def quit(self):
         self.check_console()
         self.driver.quit()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_screenshots():
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
 
 
 @pytest.fixture

@@ -129,6 +129,7 @@ struct ServerRuntime: Sendable {
         addOperationalRoutes(to: router)
         addStaticRoutes(to: router)
         addPageRoutes(to: router)
+        addAPIRoutes(to: router)
     }
 }
 

@@ -29,14 +29,17 @@ struct OriginCheckMiddleware: RouterMiddleware {
 
     func check(_ request: Request) throws {
         let fetchSite = request.headers[.secFetchSite]?.lowercased()
+        // With `Referrer-Policy: no-referrer`, browsers send `Origin: null` on their own same-origin form posts
+        // (Fetch §3.1, "serializing a request origin"), so `null` is no answer; `Sec-Fetch-Site` still is.
         let sentOrigin = request.headers[.origin]?.lowercased()
+        let origin = sentOrigin == "null" ? nil : sentOrigin
         if let fetchSite, fetchSite != "same-origin", fetchSite != "none" {
             throw Problem(.crossSiteRequest, "This form was sent from another site, so it was not accepted.")
         }
-        if let sentOrigin, sentOrigin != publicOrigin.origin {
+        if let origin, origin != publicOrigin.origin {
             throw Problem(.crossSiteRequest, "This form was sent from another site, so it was not accepted.")
         }
-        if fetchSite == nil, sentOrigin == nil, request.headers[.cookie] != nil {
+        if fetchSite == nil, origin == nil, request.headers[.cookie] != nil {
             throw Problem(.crossSiteRequest, "The request carried cookies but no Origin header, so it was not accepted.")
         }
     }

@@ -88,13 +88,18 @@ public struct Problem: Error, Sendable, Equatable {
     public var retryAfterSeconds: Int?
     /// The form field the problem is about, if any (pages tie the message to it with `aria-describedby`).
     public var field: String?
+    /// Every rule a refused PIN or password broke, for people.
+    public var violations: [String]?
 
     /// A problem of `kind`.
-    public init(_ kind: Kind, _ detail: String? = nil, retryAfterSeconds: Int? = nil, field: String? = nil) {
+    public init(
+        _ kind: Kind, _ detail: String? = nil, retryAfterSeconds: Int? = nil, field: String? = nil, violations: [String]? = nil
+    ) {
         self.kind = kind
         self.detail = detail ?? kind.title
         self.retryAfterSeconds = retryAfterSeconds
         self.field = field
+        self.violations = violations
     }
 
     /// Whole seconds to wait for `duration`, at least 1 (`Retry-After` takes whole seconds, RFC 9110 §10.2.3).

@@ -58,7 +58,7 @@ struct ResponseHardeningMiddleware: RouterMiddleware {
         return Response(status: problem.kind.status, headers: headers, body: .init(byteBuffer: .init(string: errorPage(problem))))
     }
 
-    /// The problem document (RFC 9457 §3.1), plus `field` and `retryAfter` as extension members.
+    /// The problem document (RFC 9457 §3.1), plus `field`, `retryAfter` and `violations` as extension members.
     static func json(_ problem: Problem) -> [UInt8] {
         struct Document: Encodable {
             let type: String
@@ -67,10 +67,11 @@ struct ResponseHardeningMiddleware: RouterMiddleware {
             let detail: String
             let field: String?
             let retryAfter: Int?
+            let violations: [String]?
         }
         let document = Document(
             type: problem.kind.type, title: problem.kind.title, status: problem.kind.status.code,
-            detail: problem.detail, field: problem.field, retryAfter: problem.retryAfterSeconds)
+            detail: problem.detail, field: problem.field, retryAfter: problem.retryAfterSeconds, violations: problem.violations)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(document)).map { Array($0) } ?? Array(#"{"type":"urn:deadbolt:problem:internal-error","title":"Something went wrong","status":500}"#.utf8)

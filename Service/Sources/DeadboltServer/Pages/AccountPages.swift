@@ -57,7 +57,7 @@ extension ServerRuntime {
         } catch let problem as Problem where problem.kind == .reauthenticationRequired {
             return messagePage(
                 "Sign in again", ["For your security, changes to how you sign in need a sign-in within the last 15 minutes."],
-                button: ("/sign-in", "Sign in again"), links: [("/account", "Back to your account")], status: .unauthorized,
+                button: ("/sign-in", "Sign in again"), links: [("/account", "Back to your account")],
                 signedIn: true, csrf: signed.csrf)
         }
     }
@@ -103,10 +103,12 @@ extension ServerRuntime {
             let cursor = Self.activityCursor(request.uri.queryParameters.get("after"))
             let page = try await mappingErrors { try await system.account.activity(signed.session, after: cursor, limit: 20) }
             let entries = page.entries.map { entry -> [String: Any] in
-                [
-                    "when": WaitText.date(entry.at), "what": Self.describe(entry.kind), "device": entry.deviceLabel ?? "Unknown device",
-                    "network": entry.network?.description ?? "", "csrf": signed.csrf,
+                var values: [String: Any] = [
+                    "when": WaitText.date(entry.at), "what": Self.describe(entry.kind), "csrf": signed.csrf,
+                    "device": entry.deviceLabel ?? (entry.network == nil ? "The service's staff" : "Unknown device"),
                 ]
+                if let network = entry.network { values["network"] = network.description }
+                return values
             }
             var values: [String: Any] = ["entries": entries, "csrf": signed.csrf, "signedIn": true, "wide": true]
             if let next = page.next { values["next"] = "\(next.at.millisecondsSinceEpoch).\(next.id.rawValue)" }

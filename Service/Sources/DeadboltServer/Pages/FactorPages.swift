@@ -34,7 +34,7 @@ extension ServerRuntime {
                 case .wrongCode:
                     return messagePage(
                         "That code did not work", ["The code from the app was not right. Start again to see a new QR code; make sure your phone's clock is set automatically."],
-                        alert: "The code was not right.", button: ("/account/authenticator", "Start again"), status: .unauthorized,
+                        alert: "The code was not right.", button: ("/account/authenticator", "Start again"),
                         signedIn: true, csrf: signed.csrf)
                 case .locked(let retryAfter):
                     return retryAfter.map { lockedPage($0) } ?? hardLockedPage()
@@ -118,7 +118,7 @@ extension ServerRuntime {
             let form = FormPage(
                 heading: "Enter the code", action: "/account/phone/confirm", submit: "Confirm",
                 fields: [.code(errors: ["That code is not right, or it has expired."])])
-            return pages.page("form", form.values(csrf: signed.csrf, signedIn: true), status: .unauthorized)
+            return pages.page("form", form.values(csrf: signed.csrf, signedIn: true))
         case .locked(let retryAfter):
             return retryAfter.map { lockedPage($0) } ?? hardLockedPage()
         case .tryLater(let retryAfter):

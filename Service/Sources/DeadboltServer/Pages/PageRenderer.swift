@@ -11,6 +11,8 @@ struct PageRenderer: Sendable {
     let staticFiles: [String: (bytes: [UInt8], contentType: String)]
     /// Whether pages show the development-mailbox link.
     let development: Bool
+    /// The API's OpenAPI 3.1 document, as checked in (`Resources/openapi.json`).
+    let openAPIDocument: [UInt8]
 
     /// Loads every template and static file.
     ///
@@ -25,7 +27,7 @@ struct PageRenderer: Sendable {
             throw .missingResource("a page template cannot be read: \(error)")
         }
         var files: [String: (bytes: [UInt8], contentType: String)] = [:]
-        for (name, type) in [("site.css", "text/css; charset=utf-8")] {
+        for (name, type) in [("site.css", "text/css; charset=utf-8"), ("favicon.svg", "image/svg+xml")] {
             guard let data = FileManager.default.contents(atPath: folder + "/Static/" + name) else {
                 throw .missingResource("the static file \(name) is missing from \(folder)/Static")
             }
@@ -33,6 +35,10 @@ struct PageRenderer: Sendable {
         }
         staticFiles = files
         self.development = development
+        guard let document = FileManager.default.contents(atPath: folder + "/openapi.json") else {
+            throw .missingResource("openapi.json is missing from \(folder)")
+        }
+        openAPIDocument = [UInt8](document)
     }
 
     private static func templates(in folder: String) throws -> [String: MustacheTemplate] {
@@ -50,9 +56,9 @@ struct PageRenderer: Sendable {
     }
 
     /// The page `template` filled with `values` (plus `development`), as an HTML response.
-    func page(_ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+    func page(_ template: String, _ values: [String: Any]) -> Response {
         Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
             body: .init(byteBuffer: .init(string: html(template, values))))
     }
 
@@ -65,7 +71,9 @@ struct PageRenderer: Sendable {
 
     /// The error page for `problem`.
     func problemPage(_ problem: Problem) -> String {
-        html("problem", ["title": problem.kind.title, "detail": problem.detail, "retryAfter": problem.retryAfterSeconds as Any])
+        var values: [String: Any] = ["title": problem.kind.title, "detail": problem.detail]
+        if let seconds = problem.retryAfterSeconds { values["retryAfter"] = seconds }
+        return html("problem", values)
     }
 }
 

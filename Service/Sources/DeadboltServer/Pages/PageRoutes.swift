@@ -27,8 +27,10 @@ extension ServerRuntime {
     var browserCSRF: BrowserCSRF { BrowserCSRF(key: keys.cookie) }
 
     /// Renders `form` for `visit` (before sign-in), setting the visit's cookies.
-    func formPage(_ form: FormPage, visit: BrowserVisit, status: HTTPResponse.Status = .ok) -> Response {
-        var response = pages.page("form", form.values(csrf: browserCSRF.token(for: visit.browserID), signedIn: false), status: status)
+    /// In-flow outcomes (a refused PIN, a wrong code, a lock) are answered 200 with the page saying what happened,
+    /// as GOV.UK's pages do; HTTP errors are kept for requests that failed (CSRF, limits, overload).
+    func formPage(_ form: FormPage, visit: BrowserVisit) -> Response {
+        var response = pages.page("form", form.values(csrf: browserCSRF.token(for: visit.browserID), signedIn: false))
         visit.apply(to: &response)
         return response
     }

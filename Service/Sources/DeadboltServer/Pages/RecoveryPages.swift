@@ -20,7 +20,7 @@ extension ServerRuntime {
                     }
                     return recoveryAnswerPage(answer, kind: kind, visit: visit)
                 } catch let problem as Problem where problem.field == "email" {
-                    return formPage(Self.recoveryStartForm(kind, email: email, errors: [problem.detail]), visit: visit, status: .badRequest)
+                    return formPage(Self.recoveryStartForm(kind, email: email, errors: [problem.detail]), visit: visit)
                 }
             }
         }
@@ -83,7 +83,7 @@ extension ServerRuntime {
             return recoveryAnswerPage(answer, kind: kind, visit: visit)
         } catch is PINsDiffer {
             return formPage(
-                Self.recoveryNewPINForm(kind, againErrors: ["The two PINs are not the same."]), visit: visit, status: .unprocessableContent)
+                Self.recoveryNewPINForm(kind, againErrors: ["The two PINs are not the same."]), visit: visit)
         }
     }
 
@@ -157,28 +157,27 @@ extension ServerRuntime {
             return formPage(FormPage(
                 heading: "Enter the code", action: "/recover/code", submit: "Continue",
                 fields: [.code(label: "Code", errors: ["That code is not right, or it has expired."])], hidden: flowField),
-                visit: visit, status: .unauthorized)
+                visit: visit)
         case .wrongPassword:
             return formPage(FormPage(
                 heading: "Enter your password", action: "/recover/password", submit: "Continue",
-                fields: [.password(errors: ["That password is not right."])], hidden: flowField), visit: visit, status: .unauthorized)
+                fields: [.password(errors: ["That password is not right."])], hidden: flowField), visit: visit)
         case .wrongPIN:
             return formPage(FormPage(
                 heading: "Enter your PIN", action: "/recover/pin", submit: "Continue",
-                fields: [.pin(errors: ["That PIN is not right."])], hidden: flowField), visit: visit, status: .unauthorized)
+                fields: [.pin(errors: ["That PIN is not right."])], hidden: flowField), visit: visit)
         case .pinRefused(let violations):
-            return formPage(Self.recoveryNewPINForm(kind, errors: violations.map(\.message)), visit: visit, status: .unprocessableContent)
+            return formPage(Self.recoveryNewPINForm(kind, errors: violations.map(\.message)), visit: visit)
         case .passwordRefused(let violations):
             return formPage(FormPage(
                 heading: "Choose a new password", action: "/recover/new-password", submit: "Save password",
                 fields: [.password(label: "New password", new: true, hint: Self.passwordHint, errors: violations.map(\.message))],
-                hidden: flowField), visit: visit, status: .unprocessableContent)
+                hidden: flowField), visit: visit)
         case .locked(let retryAfter):
             return lockedPage(retryAfter)
         case .hardLocked:
             return clearingStep(messagePage(
-                "Your account is locked", ["Contact the service's help desk to unlock it."],
-                status: HTTPResponse.Status(code: 423, reasonPhrase: "Locked")))
+                "Your account is locked", ["Contact the service's help desk to unlock it."]))
         case .tryLater(let retryAfter):
             return tryLaterPage(retryAfter)
         }

@@ -16,7 +16,7 @@ extension ServerRuntime {
                 let answer = try await mappingErrors { try await system.signIn.start(email: email, client: client) }
                 return signInAnswerPage(answer, visit: visit, request: request)
             } catch let problem as Problem where problem.field == "email" {
-                return formPage(Self.signInEmailForm(email: email, errors: [problem.detail]), visit: visit, status: .badRequest)
+                return formPage(Self.signInEmailForm(email: email, errors: [problem.detail]), visit: visit)
             }
         }
         router.post("/sign-in/password") { request, context in
@@ -32,7 +32,7 @@ extension ServerRuntime {
         router.post("/sign-in/new-pin") { request, context in
             let (form, visit, _) = try await readStepForm(request)
             guard form["pin"] == form["pin-again"] else {
-                return formPage(Self.newPINForm(action: "/sign-in/new-pin", errors: [], againErrors: ["The two PINs are not the same."]), visit: visit, status: .unprocessableContent)
+                return formPage(Self.newPINForm(action: "/sign-in/new-pin", errors: [], againErrors: ["The two PINs are not the same."]), visit: visit)
             }
             return try await signInStep(request, context, form: form) { form, token, client in
                 try await system.signIn.setFirstPIN(token, pin: form["pin"] ?? "", client: client)
@@ -52,7 +52,7 @@ extension ServerRuntime {
             case "recovery":
                 return formPage(Self.secondFactorCodeForm(method: "recovery"), visit: visit)
             default:
-                return formPage(Self.chooseSecondFactorForm(choices: [], error: "Choose how to confirm it is you."), visit: visit, status: .badRequest)
+                return formPage(Self.chooseSecondFactorForm(choices: [], error: "Choose how to confirm it is you."), visit: visit)
             }
         }
         router.post("/sign-in/second-factor") { request, context in
@@ -190,17 +190,17 @@ extension ServerRuntime {
             return clearingStep(response)
         case .wrongPassword:
             metrics.signIn(.wrongPassword)
-            return formPage(Self.passwordForm(errors: ["The email or password is not right."]), visit: visit, status: .unauthorized)
+            return formPage(Self.passwordForm(errors: ["The email or password is not right."]), visit: visit)
         case .wrongPIN:
             metrics.signIn(.wrongPIN)
-            return formPage(Self.pinForm(errors: ["That PIN is not right."]), visit: visit, status: .unauthorized)
+            return formPage(Self.pinForm(errors: ["That PIN is not right."]), visit: visit)
         case .wrongCode:
             metrics.signIn(.wrongSecondFactor)
             return formPage(
                 Self.secondFactorCodeForm(method: method, errors: ["That code is not right, or it has expired or was already used."]),
-                visit: visit, status: .unauthorized)
+                visit: visit)
         case .pinRefused(let violations):
-            return formPage(Self.newPINForm(action: "/sign-in/new-pin", errors: violations.map(\.message)), visit: visit, status: .unprocessableContent)
+            return formPage(Self.newPINForm(action: "/sign-in/new-pin", errors: violations.map(\.message)), visit: visit)
         case .locked(let retryAfter):
             metrics.signIn(.locked)
             return lockedPage(retryAfter)

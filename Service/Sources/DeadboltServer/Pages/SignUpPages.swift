@@ -17,7 +17,7 @@ extension ServerRuntime {
                 let answer = try await mappingErrors { try await system.signUp.start(email: email, password: password, client: client) }
                 return signUpAnswerPage(answer, visit: visit, email: email)
             } catch let problem as Problem where problem.field == "email" {
-                return formPage(Self.signUpForm(email: email, emailErrors: [problem.detail]), visit: visit, status: .badRequest)
+                return formPage(Self.signUpForm(email: email, emailErrors: [problem.detail]), visit: visit)
             }
         }
         router.post("/sign-up/confirm") { request, context in
@@ -61,7 +61,7 @@ extension ServerRuntime {
             return withStep(token, formPage(Self.confirmEmailForm(sentTo: Self.text(destination)), visit: visit))
         case .passwordRefused(let violations):
             return formPage(
-                Self.signUpForm(email: email, passwordErrors: violations.map(\.message)), visit: visit, status: .unprocessableContent)
+                Self.signUpForm(email: email, passwordErrors: violations.map(\.message)), visit: visit)
         case .accountCreated:
             return clearingStep(messagePage(
                 "Your account is ready",
@@ -71,11 +71,10 @@ extension ServerRuntime {
                 ],
                 success: "Account created.", button: ("/sign-in", "Sign in")))
         case .wrongCode:
-            return formPage(Self.confirmEmailForm(sentTo: nil, errors: ["That code is not right, or it has expired. Check the newest email and try again."]), visit: visit, status: .unauthorized)
+            return formPage(Self.confirmEmailForm(sentTo: nil, errors: ["That code is not right, or it has expired. Check the newest email and try again."]), visit: visit)
         case .locked(let retryAfter):
             return retryAfter.map { lockedPage($0) } ?? clearingStep(messagePage(
-                "Too many wrong codes", ["Please start again later."], button: ("/sign-up", "Start again"),
-                status: HTTPResponse.Status(code: 423, reasonPhrase: "Locked")))
+                "Too many wrong codes", ["Please start again later."], button: ("/sign-up", "Start again")))
         case .tryLater(let retryAfter):
             return tryLaterPage(retryAfter)
         }

@@ -37,7 +37,7 @@ extension ServerRuntime {
     func messagePage(
         _ heading: String, _ paragraphs: [String], success: String? = nil, alert: String? = nil,
         button: (href: String, label: String)? = nil, links: [(href: String, label: String)] = [],
-        status: HTTPResponse.Status = .ok, signedIn: Bool = false, csrf: String = ""
+        signedIn: Bool = false, csrf: String = ""
     ) -> Response {
         var values: [String: Any] = [
             "heading": heading, "paragraphs": paragraphs, "links": links.map { ["href": $0.href, "label": $0.label] },
@@ -46,7 +46,7 @@ extension ServerRuntime {
         if let success { values["success"] = success }
         if let alert { values["alert"] = alert }
         if let button { values["button"] = ["href": button.href, "label": button.label] }
-        return pages.page("message", values, status: status)
+        return pages.page("message", values)
     }
 
     /// The page for a temporary lock.
@@ -54,8 +54,7 @@ extension ServerRuntime {
         var response = messagePage(
             "Too many tries", ["For your security, this account is locked for now. You can try again \(WaitText.phrase(retryAfter))."],
             alert: "Too many wrong tries. Try again \(WaitText.phrase(retryAfter)).",
-            links: [("/forgot-pin", "Forgot your PIN?"), ("/", "Start page")],
-            status: HTTPResponse.Status(code: 423, reasonPhrase: "Locked"))
+            links: [("/forgot-pin", "Forgot your PIN?"), ("/", "Start page")])
         response.headers[.retryAfter] = String(Problem.seconds(retryAfter))
         return clearingStep(response)
     }
@@ -65,14 +64,14 @@ extension ServerRuntime {
         clearingStep(messagePage(
             "Your account is locked", ["There have been too many wrong tries on this account. To unlock it, reset your PIN, or contact the service's help desk."],
             alert: "This account is locked until you reset your PIN.",
-            button: ("/forgot-pin", "Reset your PIN"), status: HTTPResponse.Status(code: 423, reasonPhrase: "Locked")))
+            button: ("/forgot-pin", "Reset your PIN")))
     }
 
     /// The page for a rate limit.
     func tryLaterPage(_ retryAfter: Duration) -> Response {
         var response = messagePage(
             "Please wait", ["Too many requests were made. You can try again \(WaitText.phrase(retryAfter))."],
-            links: [("/", "Start page")], status: .tooManyRequests)
+            links: [("/", "Start page")])
         response.headers[.retryAfter] = String(Problem.seconds(retryAfter))
         return response
     }
