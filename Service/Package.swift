@@ -18,8 +18,10 @@ let package = Package(
         .library(name: "DeadboltSignIn", targets: ["DeadboltSignIn"]),
         .library(name: "DeadboltSQLite", targets: ["DeadboltSQLite"]),
         .library(name: "DeadboltSignInConformance", targets: ["DeadboltSignInConformance"]),
+        .library(name: "DeadboltTransports", targets: ["DeadboltTransports"]),
         .library(name: "DeadboltServer", targets: ["DeadboltServer"]),
         .executable(name: "deadbolt-server", targets: ["deadbolt-server"]),
+        .library(name: "DeadboltPostgres", targets: ["DeadboltPostgres"]),
     ],
     dependencies: [
         // The engine, from this repository's root.
@@ -33,7 +35,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // docs/postgres.md says why postgres-nio over a libpq shim, with the build times measured here.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already resolved for postgres-nio; named so the PostgreSQL store can be a `Service` in a service group.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The system: accounts, flows, sessions, devices, activity, outbox, and the storage protocol. No driver,
@@ -62,6 +67,29 @@ let package = Package(
             dependencies: ["DeadboltSignIn", .product(name: "Deadbolt", package: "Deadbolt")],
             swiftSettings: strictSwift
         ),
+        // C shim over libcurl (Debian libcurl4-openssl-dev): SMTP with STARTTLS and AUTH, and HTTPS, on the
+        // system's OpenSSL. Why libcurl: docs/deploy.md, "Delivery".
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // The message transports: SMTP relay, SMS gateway over HTTPS, development mailbox.
+        .target(
+            name: "DeadboltTransports",
+            dependencies: ["DeadboltSignIn", "CCurl", .product(name: "Deadbolt", package: "Deadbolt")],
+            swiftSettings: strictSwift
+        ),
+        // The load test's ceiling: the hashing pool alone, verifying as sign-ins do (scripts/load-test).
+        .executableTarget(
+            name: "deadbolt-hash-rate",
+            dependencies: [.product(name: "Deadbolt", package: "Deadbolt")],
+            path: "LoadTests/HashRate",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DeadboltTransportsTests",
+            dependencies: [
+                "DeadboltTransports", "DeadboltSignIn", "DeadboltSQLite", .product(name: "Deadbolt", package: "Deadbolt"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // The reference service as a library (configuration, keys, the application, routes, middleware, pages,
         // the JSON API, admin commands), so tests start it in-process on an ephemeral port.
         .target(
@@ -69,6 +97,8 @@ let package = Package(
             dependencies: [
                 "DeadboltSignIn",
                 "DeadboltSQLite",
+                "DeadboltPostgres",
+                "DeadboltTransports",
                 .product(name: "Deadbolt", package: "Deadbolt"),
                 .product(name: "DeadboltRedis", package: "Deadbolt"),
                 .product(name: "CQRCode", package: "Deadbolt"),
@@ -94,12 +124,28 @@ let package = Package(
         ),
         .testTarget(
             name: "DeadboltServerTests",
-            dependencies: ["DeadboltServer"],
+            dependencies: ["DeadboltServer", "DeadboltTransports"],
+            swiftSettings: strictSwift
+        ),
+        // The storage protocol on PostgreSQL (postgres-nio): what many replicas share.
+        .target(
+            name: "DeadboltPostgres",
+            dependencies: [
+                "DeadboltSignIn",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // The pool's own error type (ConnectionPoolError), which PostgresClient passes through unwrapped.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "DeadboltSignInTests",
-            dependencies: ["DeadboltSignIn", "DeadboltSQLite", "DeadboltSignInConformance", .product(name: "DeadboltRedis", package: "Deadbolt")],
+            dependencies: [
+                "DeadboltSignIn", "DeadboltSQLite", "DeadboltSignInConformance", "DeadboltPostgres",
+                .product(name: "DeadboltRedis", package: "Deadbolt"),
+            ],
             swiftSettings: strictSwift
         ),
     ]

@@ -18,12 +18,16 @@ func withConsole(_ options: ServerOptions, _ body: (AdminConsole) async throws -
     } catch let error as ConfigurationError {
         throw ValidationError(error.description)
     }
-    defer { console.shutdown() }
     do {
         print(try await body(console))
+        await console.shutdown()
     } catch let error as AdminError {
+        await console.shutdown()
         FileHandle.standardError.write(Data("deadbolt-server admin: \(error)\n".utf8))
         throw ExitCode(1)
+    } catch {
+        await console.shutdown()
+        throw error
     }
 }
 

@@ -93,6 +93,39 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("address-refill-ms"), help: "Milliseconds for one more such request to be allowed (1 to 3600000).")
     var addressRefillMilliseconds = 1_000
 
+    @Option(name: .customLong("smtp-host"), help: "The SMTP relay for email (name or address). Without it and --sms-gateway-url: the development mailbox.")
+    var smtpHost: String?
+
+    @Option(name: .customLong("smtp-port"), help: "The relay's port: 587 (STARTTLS), 465 (implicit TLS), 25.")
+    var smtpPort = 587
+
+    @Option(name: .customLong("smtp-tls"), help: "required (STARTTLS or nothing is sent), optional, none, or implicit (smtps). Credentials need required or implicit.")
+    var smtpTLS = "required"
+
+    @Option(name: .customLong("smtp-user"), help: "The user name for SMTP AUTH.")
+    var smtpUser: String?
+
+    @Option(name: .customLong("smtp-password-file"), help: "A file holding the SMTP password (first line). Also $DEADBOLT_SMTP_PASSWORD.")
+    var smtpPasswordFile: String?
+
+    @Option(name: .customLong("smtp-ca-file"), help: "A PEM file of the CAs that may sign the relay's certificate. Default: the system's.")
+    var smtpCAFile: String?
+
+    @Option(name: .customLong("mail-from"), help: "The From of every email, such as 'Agency sign-in <no-reply@example.gov>'. Required with --smtp-host.")
+    var mailFrom: String?
+
+    @Option(name: .customLong("sms-gateway-url"), help: "The SMS provider's endpoint (https://; the JSON body is in docs/deploy.md).")
+    var smsGatewayURL: String?
+
+    @Option(name: .customLong("sms-gateway-key-file"), help: "A file holding the gateway's bearer key (first line). Also $DEADBOLT_SMS_GATEWAY_KEY.")
+    var smsGatewayKeyFile: String?
+
+    @Option(name: .customLong("sms-sender"), help: "The sender name or number the SMS provider shows.")
+    var smsSender: String?
+
+    @Option(name: .customLong("sms-ca-file"), help: "A PEM file of the CAs that may sign the gateway's certificate. Default: the system's.")
+    var smsCAFile: String?
+
     /// The checked configuration.
     func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         do {
@@ -161,6 +194,19 @@ struct ServerOptions: ParsableArguments {
             throw .invalidValue(setting: "--address-burst/--address-refill-ms", reason: "out of range (1 to 100000; 1 to 3600000)")
         }
         configuration.addressLimit = RateLimit(burst: addressBurst, interval: .milliseconds(addressRefillMilliseconds))
+        var delivery = DeliveryOptions()
+        delivery.smtpHost = smtpHost
+        delivery.smtpPort = smtpPort
+        delivery.smtpTLS = smtpTLS
+        delivery.smtpUser = smtpUser
+        delivery.smtpPasswordFile = smtpPasswordFile
+        delivery.smtpCAFile = smtpCAFile
+        delivery.mailFrom = mailFrom
+        delivery.smsGatewayURL = smsGatewayURL
+        delivery.smsGatewayKeyFile = smsGatewayKeyFile
+        delivery.smsSender = smsSender
+        delivery.smsCAFile = smsCAFile
+        configuration.delivery = try delivery.configuration(environment: environment)
         try configuration.validate()
         return configuration
     }

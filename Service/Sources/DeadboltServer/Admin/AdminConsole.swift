@@ -9,6 +9,7 @@ public struct AdminConsole: Sendable {
     let system: SignInSystem
     let stateStore: StateStoreLocation
     let close: @Sendable () -> Void
+    let closeStore: @Sendable () async -> Void
 
     /// Opens the sign-in system of `configuration` without serving HTTP.
     ///
@@ -25,10 +26,11 @@ public struct AdminConsole: Sendable {
         let opened = try StateStores.open(configuration.stateStore)
         var logger = Logger(label: "deadbolt.admin")
         logger.logLevel = .warning
+        let accounts = try await SignInWiring.openStore(configuration, logger: logger)
         let system = try await SignInWiring.system(
-            configuration: configuration, keys: keys, pool: pool, stateStore: opened.store, metrics: ServerMetrics(pool: pool),
-            publicOrigin: configuration.origin(boundPort: configuration.port), logger: logger)
-        return AdminConsole(system: system, stateStore: configuration.stateStore, close: opened.close)
+            configuration: configuration, store: accounts.store, keys: keys, pool: pool, stateStore: opened.store,
+            metrics: ServerMetrics(pool: pool), publicOrigin: configuration.origin(boundPort: configuration.port), logger: logger)
+        return AdminConsole(system: system, stateStore: configuration.stateStore, close: opened.close, closeStore: accounts.shutdown)
     }
 
     /// Records the operator's identity approval for `email`, with the person's facts read from `factsText`
@@ -93,7 +95,10 @@ public struct AdminConsole: Sendable {
     }
 
     /// Closes the state store.
-    public func shutdown() { close() }
+    public func shutdown() async {
+        close()
+        await closeStore()
+    }
 
     static func describe(_ status: LockoutStatus) -> String {
         if status.hardLocked { return "hard-locked after \(status.failures) failures" }

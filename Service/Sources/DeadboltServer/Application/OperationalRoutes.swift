@@ -1,3 +1,4 @@
+import DeadboltSignIn
 import HTTPTypes
 import Hummingbird
 
@@ -9,12 +10,21 @@ extension ServerRuntime {
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: .init(string: "ok\n")))
         }
         let store = store
+        let accounts = accounts
         router.get("/readyz") { _, _ -> Response in
             let storeReady = await StateStores.isReachable(store)
-            let text = "store \(storeReady ? "ok" : "unreachable")\n"
+            // One indexed read of an address no account can have: the database answers, or it does not.
+            let databaseReady: Bool
+            do {
+                _ = try await accounts.account(emailKey: "readiness-probe@deadbolt.invalid")
+                databaseReady = true
+            } catch {
+                databaseReady = false
+            }
+            let text = "store \(storeReady ? "ok" : "unreachable")\ndatabase \(databaseReady ? "ok" : "unreachable")\n"
             return Response(
-                status: storeReady ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: .init(string: text)))
+                status: storeReady && databaseReady ? .ok : .serviceUnavailable,
+                headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: .init(string: text)))
         }
         let metrics = metrics
         router.get("/metrics") { _, _ in

@@ -1,5 +1,6 @@
 import Deadbolt
 import DeadboltSignIn
+import DeadboltTransports
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -51,9 +52,12 @@ struct ServerRuntime: Sendable {
     let pages: PageRenderer
     let bodies: RequestBodyReader
     let addressLimiter: RateLimiter
-    let mailbox: MailboxReader?
+    /// The development mailbox `/dev/mailbox` reads, in development mode only.
+    let mailbox: DevelopmentMailbox?
     /// The sign-in system every page and API call goes through.
     let system: SignInSystem
+    /// The account store under `system`, for `/readyz`.
+    let accounts: any SignInStore
     /// The public origin, known once the server has bound its port.
     let origin: OriginHolder
     /// Background services run beside the HTTP server and stopped gracefully with it.
@@ -77,15 +81,14 @@ struct ServerRuntime: Sendable {
             throw ConfigurationError.invalidValue(setting: "--address-limit", reason: "\(error)")
         }
         origin = OriginHolder(configuration.origin(boundPort: configuration.port))
-        let mailboxFolder = configuration.dataFolder + "/mailbox"
-        mailbox = configuration.isDevelopment ? MailboxReader(folder: mailboxFolder) : nil
+        let delivery = try DeliveryWiring(configuration: configuration)
+        mailbox = delivery.mailbox
+        let transport = delivery.transport
+        let opening = try await SignInWiring.openStore(configuration, logger: logger)
+        accounts = opening.store
         system = try await SignInWiring.system(
-            configuration: configuration, keys: keys, pool: pool, stateStore: store, metrics: metrics,
-            publicOrigin: origin.origin, logger: logger)
-        let transport: any MessageTransport
-        switch configuration.delivery {
-        case .developmentMailbox: transport = try MailboxStandInTransport(folder: mailboxFolder)
-        }
+            configuration: configuration, store: opening.store, keys: keys, pool: pool, stateStore: store,
+            metrics: metrics, publicOrigin: origin.origin, logger: logger)
         let worker = system.deliveryWorker(
             transport: CountingTransport(transport: transport, metrics: metrics), name: "server-\(UUID().uuidString.prefix(8))")
         let system = system
@@ -98,6 +101,7 @@ struct ServerRuntime: Sendable {
                 }
             },
             ClosingService(close: opened.close),
+            ClosingService(close: opening.shutdown),
         ]
     }
 
@@ -150,13 +154,13 @@ final class OriginHolder: Sendable {
     var origin: String { value.withLock { $0 } }
 }
 
-/// Runs until shutdown, then closes what it was given (the Redis store's connections).
+/// Runs until shutdown, then closes what it was given (the Redis store's connections, the PostgreSQL pool).
 struct ClosingService: Service {
-    let close: @Sendable () -> Void
+    let close: @Sendable () async -> Void
 
     func run() async throws {
         try? await gracefulShutdown()
-        close()
+        await close()
     }
 }
 

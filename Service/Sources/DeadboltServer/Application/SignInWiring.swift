@@ -1,5 +1,6 @@
 import Deadbolt
 import DeadboltSignIn
+import DeadboltPostgres
 import DeadboltSQLite
 import Logging
 import ServiceLifecycle
@@ -7,20 +8,35 @@ import ServiceLifecycle
 /// Builds the sign-in system the server runs: the account store, the hashers on the server's hashing pool (timed for
 /// `/metrics`), the secrets, and the services that deliver the outbox and purge what expired.
 enum SignInWiring {
-    static func system(
-        configuration: ServerConfiguration, keys: ServerKeys, pool: HashingPool, stateStore: any StateStore,
-        metrics: ServerMetrics, publicOrigin: String, logger: Logger
-    ) async throws -> SignInSystem {
-        let store: any SignInStore
+    /// The account store of `configuration`, opened — for PostgreSQL connected, with its schema migrated — and what
+    /// closes it.
+    static func openStore(
+        _ configuration: ServerConfiguration, logger: Logger
+    ) async throws -> (store: any SignInStore, shutdown: @Sendable () async -> Void) {
         switch configuration.database {
         case .sqlite(let path):
-            do { store = try SQLiteSignInStore(path: path) } catch {
+            do { return (try SQLiteSignInStore(path: path), {}) } catch {
                 throw ConfigurationError.invalidValue(setting: "--database", reason: "cannot open the SQLite file \(path): \(error)")
             }
-        case .postgres:
-            throw ConfigurationError.invalidValue(
-                setting: "--database", reason: "PostgreSQL support is not in this build yet (DeadboltPostgres)")
+        case .postgres(let url):
+            let postgresConfiguration: PostgresConfiguration
+            do { postgresConfiguration = try PostgresConfiguration(url: url) } catch {
+                throw ConfigurationError.invalidValue(setting: "--database", reason: "\(error)")
+            }
+            do {
+                let store = try await PostgresSignInStore.start(configuration: postgresConfiguration, logger: logger)
+                return (store, { await store.shutdown() })
+            } catch {
+                throw ConfigurationError.invalidValue(
+                    setting: "--database", reason: "PostgreSQL at \(postgresConfiguration) cannot be used: \(error)")
+            }
         }
+    }
+
+    static func system(
+        configuration: ServerConfiguration, store: any SignInStore, keys: ServerKeys, pool: HashingPool,
+        stateStore: any StateStore, metrics: ServerMetrics, publicOrigin: String, logger: Logger
+    ) async throws -> SignInSystem {
         let passwordHasher: PasswordHasher
         let pinHasher: PasswordHasher
         let secrets: SignInSecrets

@@ -61,7 +61,9 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Whether this is development mode: messages go to the development mailbox, and `/dev/mailbox` shows them.
-    public var isDevelopment: Bool { delivery == .developmentMailbox }
+    public var isDevelopment: Bool {
+        if case .developmentMailbox = delivery { true } else { false }
+    }
 
     /// Checks the settings that can be checked without touching the outside world.
     ///
@@ -77,6 +79,12 @@ public struct ServerConfiguration: Sendable {
             throw .invalidValue(setting: "--max-body-bytes", reason: "must be 1024 to 1048576")
         }
         if let publicOrigin { _ = try PublicOrigin(parsing: publicOrigin) }
+        // /dev/mailbox shows every code the server sends: never on an address other machines can reach.
+        if isDevelopment, !["127.0.0.1", "::1", "localhost"].contains(host.lowercased()) {
+            throw .conflict(
+                "listening on \(host) needs real delivery: pass --smtp-host (and --sms-gateway-url for text messages); the "
+                    + "development mailbox, which shows codes at /dev/mailbox, listens on 127.0.0.1 or ::1 only")
+        }
         if case .postgres = database {
             for (kind, source) in keySources {
                 if case .dataFolder = source {
@@ -206,8 +214,3 @@ public struct PublicOrigin: Sendable, Equatable {
     }
 }
 
-/// How messages (codes and notices) leave the server.
-public enum DeliveryConfiguration: Sendable, Equatable {
-    /// `.eml` files under the data folder's `mailbox/`, shown at `/dev/mailbox` (development only).
-    case developmentMailbox
-}

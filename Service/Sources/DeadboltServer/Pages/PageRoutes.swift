@@ -53,9 +53,17 @@ extension ServerRuntime {
         guard let mailbox else { return }
         let pages = pages
         router.get("/dev/mailbox") { _, _ in
-            let messages = mailbox.messages().map { message -> [String: Any] in
-                ["subject": message.subject, "to": message.to, "date": message.date, "body": message.body]
+            let messages = try mailbox.messages(limit: 50).map { message -> [String: Any] in
+                [
+                    "subject": message.email.subject ?? "(no subject)", "to": message.destination,
+                    "channel": message.channel == .sms ? "Text message" : "Email",
+                    "date": message.email.header("Date") ?? "", "body": message.email.body,
+                ]
             }
+            var values: [String: Any] = ["folder": mailbox.folder, "messages": messages, "hasMessages": !messages.isEmpty]
+            values["wide"] = true
+            return pages.page("mailbox", values)
+        }
             var values: [String: Any] = ["folder": mailbox.folder, "messages": messages, "hasMessages": !messages.isEmpty]
             values["wide"] = true
             return pages.page("mailbox", values)
