@@ -120,7 +120,7 @@ extension ServerRuntime {
             let options = choices.map { choice -> (value: String, label: String) in
                 switch choice {
                 case .email(let masked): ("email", "Email to \(masked)")
-                case .phone(let masked): ("phone", "Text message to the phone ending \(masked)")
+                case .phone(let masked): ("phone", "Text message to \(masked)")
                 }
             }
             return withStep(token, formPage(FormPage(

@@ -132,7 +132,7 @@ extension ServerRuntime {
         for choice in choices {
             switch choice {
             case .email(let masked): options.append(("email", "A code by email to \(masked)"))
-            case .textMessage(let masked): options.append(("phone", "A code by text message to the phone ending \(masked)"))
+            case .textMessage(let masked): options.append(("phone", "A code by text message to \(masked)"))
             case .authenticatorApp: options.append(("app", "A code from my authenticator app"))
             case .recoveryCode: options.append(("recovery", "One of my recovery codes"))
             }

@@ -84,7 +84,7 @@ extension ServerRuntime {
     static func text(_ destination: CodeDestination) -> String {
         switch destination {
         case .email(let masked): masked
-        case .phone(let masked): "the phone ending \(masked)"
+        case .phone(let masked): masked
         }
     }
 }

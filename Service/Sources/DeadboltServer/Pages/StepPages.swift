@@ -52,8 +52,8 @@ extension ServerRuntime {
     /// The page for a temporary lock.
     func lockedPage(_ retryAfter: Duration) -> Response {
         var response = messagePage(
-            "Too many tries", ["For your security, this account is locked for now. You can try again \(WaitText.phrase(retryAfter))."],
-            alert: "Too many wrong tries. Try again \(WaitText.phrase(retryAfter)).",
+            "Too many tries", ["For your security, sign-in to this account is paused. If you have forgotten your PIN, reset it instead."],
+            alert: "Too many wrong tries. You can try again \(WaitText.phrase(retryAfter)).",
             links: [("/forgot-pin", "Forgot your PIN?"), ("/", "Start page")])
         response.headers[.retryAfter] = String(Problem.seconds(retryAfter))
         return clearingStep(response)
