@@ -81,7 +81,8 @@ class Server:
                 with open(os.path.join(folder, name), encoding="utf-8", newline="") as message:
                     text = message.read()
                 head, _, body = text.partition("\r\n\r\n")
-                if f"To: {address}" in head and subject_contains.lower() in head.lower():
+                to_lines = [line for line in head.split("\r\n") if line.lower().startswith("to:")]
+                if any(address in line for line in to_lines) and subject_contains.lower() in head.lower():
                     match = re.search(r"\b(\d{6})\b", body)
                     if match and match.group(1) not in used:
                         return match.group(1)

@@ -180,6 +180,13 @@ def test_journey(server, people):
     ada.submit()
     assert "authenticator app is set up" in ada.text(), ada.text()
     ada.shot("authenticator-added")
+    ada.submit("Make recovery codes")
+    assert ada.heading() == "Your recovery codes", ada.text()
+    codes = [item.text for item in ada.driver.find_elements(By.CSS_SELECTOR, ".codes li")]
+    assert len(codes) == 10 and all(re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5}", code) for code in codes), codes
+    ada.shot("recovery-codes")
+    ada.open("/account")
+    assert "10 left" in ada.text()
 
     # A new browser profile: the second factor is asked.
     laptop = people("ada-laptop")

@@ -139,6 +139,7 @@ extension ServerRuntime {
         var values: [String: Any] = [
             "email": overview.email.address, "pending": signed.session.summary.access == .identityVerificationPending,
             "csrf": signed.csrf, "signedIn": true, "wide": true, "recoveryCodesLeft": overview.recoveryCodesLeft,
+            "hasRecoveryCodes": overview.recoveryCodesLeft > 0,
             "authenticators": overview.authenticators.map { ["id": $0.id.rawValue, "label": $0.label, "added": WaitText.date($0.createdAt), "csrf": signed.csrf] },
             "sessions": sessions.map { session -> [String: Any] in
                 [
