@@ -244,6 +244,11 @@ public final class SQLiteSignInStore: SignInStore {
 
     // MARK: Helpers
 
+    /// A pragma's value (`journal_mode`, `foreign_keys`), for tests. `name` is one of this store's own constants.
+    func pragma(_ name: String) async throws -> String? {
+        try await read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await writer.read(body)

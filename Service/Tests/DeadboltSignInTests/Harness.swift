@@ -55,13 +55,15 @@ struct Harness {
     let pins: CountingHasher
     let system: SignInSystem
     let worker: DeliveryWorker
+    /// Fails the in-memory SQLite store's next change set when armed.
+    let faults = StoreFaultInjector()
 
     init(
         configuration: SignInConfiguration = Harness.configuration(), clock: ManualClock = ManualClock(), store: (any SignInStore)? = nil,
-        stateStore: (any StateStore)? = nil
+        stateStore: (any StateStore)? = nil, passwordHasher: (any CredentialHashing)? = nil
     ) async throws {
         self.clock = clock
-        self.store = try store ?? SQLiteSignInStore(path: ":memory:")
+        self.store = try store ?? SQLiteSignInStore(path: ":memory:", faultInjector: faults)
         self.stateStore = stateStore ?? InMemoryStateStore(clock: clock)
         let pepper = try PepperKeyring(current: PepperKey(id: "test", secret: [UInt8](repeating: 7, count: 32)))
         passwords = CountingHasher(try PasswordHasher(for: .password, algorithm: Self.small, keyring: pepper))
@@ -70,7 +72,7 @@ struct Harness {
             sealing: try SealingKeyring(current: try SealingKey(id: "test", key: SecretBytes([UInt8](repeating: 9, count: 32)))),
             serverKey: SecretBytes([UInt8](repeating: 5, count: 32)))
         system = try await SignInSystem(
-            store: self.store, stateStore: self.stateStore, secrets: secrets, passwordHasher: passwords, pinHasher: pins,
+            store: self.store, stateStore: self.stateStore, secrets: secrets, passwordHasher: passwordHasher ?? passwords, pinHasher: pins,
             configuration: configuration, events: events, clock: clock)
         worker = system.deliveryWorker(transport: transport, name: "test-worker")
     }

@@ -16,16 +16,19 @@ public struct SignInConfiguration: Sendable {
     /// A session ends this long after sign-in, used or not. Default 12 hours: NIST SP 800-63B rev. 3 §4.2.3 (AAL2).
     public var sessionAbsoluteLifetime: Duration
     /// A sensitive change (PIN, password, phone, authenticator, recovery codes, deleting the account) needs a
-    /// sign-in this recent. Default 15 minutes: login.gov's re-authentication window for account changes.
+    /// sign-in this recent. Default 15 minutes (the issue; login.gov likewise asks for a fresh sign-in past its
+    /// configured `reauthn_window`).
     public var reauthenticationWindow: Duration
     /// A step token is accepted this long after it was issued. Default 10 minutes: NIST SP 800-63B §5.1.3's
     /// ceiling for an out-of-band code, which several steps carry.
     public var stepLifetime: Duration
-    /// A remembered device skips the second factor this long. Default 30 days: login.gov's remember-device period.
+    /// A remembered device skips the second factor this long. Default 30 days (the issue; login.gov remembers a
+    /// browser for a configured period and revokes them all with one timestamp).
     public var rememberedDeviceLifetime: Duration
     /// Account activity is kept this long. Default 90 days (the issue; login.gov shows a comparable history).
     public var activityRetention: Duration
-    /// Delivered and cancelled outbox rows are kept this long, for operators. Default 7 days.
+    /// Delivered and cancelled outbox rows are kept this long, for operators. Default 7 days (our choice: long
+    /// enough to trace a complaint).
     public var deliveredMessageRetention: Duration
     /// When a sign-in got past the password but not to a session in this long, "someone knows your password" goes
     /// out. Default 5 minutes (the issue).

@@ -20,14 +20,23 @@ public enum CodeDestination: Sendable, Hashable {
     case phone(masked: String)
 }
 
-/// A second factor as the person gives it.
-public enum SecondFactorProof: Sendable, Hashable {
+/// A second factor as the person gives it. Prints its kind only, never the code.
+public enum SecondFactorProof: Sendable, Hashable, CustomStringConvertible {
     /// The code that was texted or emailed (after ``SignInFlow/sendSecondFactorCode(_:via:client:)``).
     case sentCode(String)
     /// The authenticator app's current code.
     case authenticatorCode(String)
     /// A recovery code.
     case recoveryCode(String)
+
+    /// The kind of proof, never the code.
+    public var description: String {
+        switch self {
+        case .sentCode: "SecondFactorProof.sentCode(redacted)"
+        case .authenticatorCode: "SecondFactorProof.authenticatorCode(redacted)"
+        case .recoveryCode: "SecondFactorProof.recoveryCode(redacted)"
+        }
+    }
 }
 
 /// Which channel a code goes to.

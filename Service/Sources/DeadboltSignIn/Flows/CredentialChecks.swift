@@ -42,6 +42,18 @@ extension RecoveryAnswer {
 }
 
 extension FlowContext {
+    /// The identity a PIN's lockout counts under: the account at its credential version. Every credential change
+    /// (a new PIN, a new password, an operator's unlock) moves the version on, and with it every lockout key of the
+    /// account, the per-address ones included: the engine's lockout can clear a key but cannot list an account's
+    /// addresses, so moving to fresh keys is how every lock of every address ends at once.
+    static func pinLockIdentity(_ account: AccountRecord) -> String { "\(account.id.rawValue):v\(account.credentialVersion)" }
+
+    /// The identity a password's lockout counts under: the address (whether or not it has an account, so an
+    /// unknown one is limited like a known one), at the account's credential version when it has one.
+    static func passwordLockIdentity(emailKey: String, account: AccountRecord?) -> String {
+        account.map { "\(emailKey):v\($0.credentialVersion)" } ?? emailKey
+    }
+
     /// The account a step belongs to, read afresh; `nil` when the step has none or it was deleted.
     func account(of step: OpenStep) async throws -> AccountRecord? {
         guard let id = step.account else { return nil }
@@ -64,14 +76,16 @@ extension FlowContext {
     /// Checks a password for the step's email: reserve an attempt under the email's lockout keys (whether or not
     /// it has an account), verify against the account's hash or the dummy hash, settle. One Argon2 run either way.
     func checkPassword(_ password: String, step: OpenStep, client: ClientContext) async throws -> CredentialCheck {
+        let account = try await account(of: step)
         let ticket: AttemptTicket
-        switch try await passwordLockout.reserve(account: step.record.emailKey, source: client.addressKey, device: nil) {
+        switch try await passwordLockout.reserve(
+            account: Self.passwordLockIdentity(emailKey: step.record.emailKey, account: account), source: client.addressKey, device: nil)
+        {
         case .admitted(let admitted): ticket = admitted
         case .locked(let wait): return .refused(.locked(wait))
         case .hardLocked: return .refused(.hardLocked)
         case .unavailable: throw SignInError.unavailable
         }
-        let account = try await account(of: step)
         let stored = account?.passwordHash
         let secret = PasswordPolicy.normalized(password)
         let verification = try await hashing { try await passwords.verify(secret, against: stored ?? dummyPasswordHash) }
@@ -91,16 +105,17 @@ extension FlowContext {
     /// Checks a PIN for the step's account, under the account's PIN lockout keys. One Argon2 run, against the
     /// dummy hash when the account has no PIN.
     func checkPIN(_ pin: String, step: OpenStep, client: ClientContext) async throws -> CredentialCheck {
-        // A PIN step always names an account: only a known account's password opens one.
-        let lockoutKey = step.account?.rawValue ?? step.record.emailKey
+        let account = try await account(of: step)
+        // A PIN step always names an account (only a known account's password opens one); a deleted one is checked
+        // against the dummy hash under its address's key.
+        let identity = account.map(Self.pinLockIdentity) ?? step.record.emailKey
         let ticket: AttemptTicket
-        switch try await pinLockout.reserve(account: lockoutKey, source: client.addressKey, device: nil) {
+        switch try await pinLockout.reserve(account: identity, source: client.addressKey, device: nil) {
         case .admitted(let admitted): ticket = admitted
         case .locked(let wait): return .refused(.locked(wait))
         case .hardLocked: return .refused(.hardLocked)
         case .unavailable: throw SignInError.unavailable
         }
-        let account = try await account(of: step)
         let stored = account?.pinHash
         let verification = try await hashing { try await pins.verify(SecretBytes(utf8: pin), against: stored ?? dummyPINHash) }
         guard let account, let stored, verification.isMatch else {

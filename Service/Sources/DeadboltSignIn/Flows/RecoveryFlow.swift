@@ -231,11 +231,13 @@ public struct RecoveryFlow: Sendable {
 }
 
 extension FlowContext {
-    /// Lifts every lock on the account: password (under its email), PIN and second factor.
+    /// Lifts the locks of the account at its current credential version (password, PIN) and its second-factor
+    /// budget. A completed reset has already moved the version on (fresh keys for every address); this clears
+    /// the new keys too, in case a failure raced the reset.
     func clearLocks(_ account: AccountRecord) async throws {
         try await stateCall {
-            try await passwordLockout.clear(account: account.email.comparisonKey)
-            try await pinLockout.clear(account: account.id.rawValue)
+            try await passwordLockout.clear(account: Self.passwordLockIdentity(emailKey: account.email.comparisonKey, account: account))
+            try await pinLockout.clear(account: Self.pinLockIdentity(account))
             try await stateStore.clearLockout(try OneTimeCodeVerifier.lockoutKey(account: account.id.rawValue))
         }
     }

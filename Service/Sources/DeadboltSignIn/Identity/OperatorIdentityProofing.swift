@@ -89,8 +89,10 @@ public struct Administration: Sendable {
             return nil
         }
         let proofing = try await context.storeCall { try await context.store.identityProofing(account: account.id) }
-        let passwordLock = try await context.stateCall { try await context.passwordLockout.status(account: account.email.comparisonKey) }
-        let pinLock = try await context.stateCall { try await context.pinLockout.status(account: account.id.rawValue) }
+        let passwordLock = try await context.stateCall {
+            try await context.passwordLockout.status(account: FlowContext.passwordLockIdentity(emailKey: account.email.comparisonKey, account: account))
+        }
+        let pinLock = try await context.stateCall { try await context.pinLockout.status(account: FlowContext.pinLockIdentity(account)) }
         return AccountStatus(
             id: account.id, email: account.email, state: account.state, createdAt: account.createdAt,
             identityVerifiedAt: proofing?.verifiedAt, identityApprovedBy: proofing?.approvedBy, passwordLock: passwordLock, pinLock: pinLock,
@@ -101,13 +103,19 @@ public struct Administration: Sendable {
             hasPhone: account.sealedPhone != nil)
     }
 
-    /// Lifts every lock on the account (hard locks included) and records it in the account's activity.
-    /// - Throws: ``SignInError/notFound``, ``SignInError/unavailable``.
+    /// Lifts every lock on the account, hard locks included, from every address, and records it in the account's
+    /// activity. It moves the account's credential version on (the PIN hash is rewritten unchanged), and with it
+    /// every lockout key of the account (``FlowContext/pinLockIdentity(_:)``); flows in progress start again.
+    /// - Throws: ``SignInError/notFound``, ``SignInError/concurrentChange``, ``SignInError/unavailable``.
     public func unlock(email: EmailAddress) async throws {
         guard let account = try await context.storeCall({ try await context.store.account(emailKey: email.comparisonKey) }) else {
             throw SignInError.notFound
         }
-        try await context.clearLocks(account)
-        try await context.commit(ChangeSet([try context.activity(.unlocked, account: account.id, client: nil)]))
+        try await context.commit(
+            ChangeSet([
+                .setPINHash(account: account.id, hash: account.pinHash, expectedCredentialVersion: account.credentialVersion, at: context.now),
+                try context.activity(.unlocked, account: account.id, client: nil),
+            ]))
+        try await context.stateCall { try await context.stateStore.clearLockout(try OneTimeCodeVerifier.lockoutKey(account: account.id.rawValue)) }
     }
 }

@@ -3,7 +3,7 @@
 ///
 /// Cases that carry a code are sealed at rest in the outbox and erased once delivered or expired. Every security
 /// notice carries the "this wasn't me" link (``SignInConfiguration/notMeURL``) when rendered.
-public enum Notice: Sendable, Hashable, Codable {
+public enum Notice: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The code that confirms an email address at sign-up.
     case confirmEmailCode(code: String)
     /// Someone tried to sign up with an address that already has an account (sent instead of a code).
@@ -47,6 +47,12 @@ public enum Notice: Sendable, Hashable, Codable {
         case .confirmEmailCode, .signInCode, .recoveryCode, .phoneConfirmationCode: true
         default: false
         }
+    }
+
+    /// The notice's kind only, never its parameters: a code must not reach a log through string interpolation.
+    public var description: String {
+        if case .alreadyRegistered = self { return "Notice.alreadyRegistered" }
+        return "Notice." + (Mirror(reflecting: self).children.first?.label ?? "unknown")
     }
 
     /// Whether the notice reports a security event (and so carries the "this wasn't me" link).

@@ -109,7 +109,10 @@ extension FlowContext {
             let hard = failures >= schedule.hardLockAfter
             let wait = schedule.wait(afterFailures: failures)
             if hard || wait > .zero {
-                let key = try StateKey(namespace: "lock-notice", identifier: account.id.rawValue, name: policy.configuration.purpose)
+                // Per credential version, like the lock itself: after an unlock, the next lock is a new one.
+                let key = try StateKey(
+                    namespace: "lock-notice", identifier: account.id.rawValue,
+                    name: "\(policy.configuration.purpose):v\(account.credentialVersion)")
                 let claimed = (try? await stateStore.claim(key, ttl: hard ? .seconds(86_400) : wait)) ?? false
                 if claimed {
                     changes.append(try activity(hard ? .hardLocked : .locked, account: account.id, client: client))
