@@ -46,5 +46,7 @@ let verifications = try await withThrowingTaskGroup(of: Int.self) { group in
     return total
 }
 let rate = Double(verifications) / Double(seconds)
-print(String(format: "hash-rate: %d cores, %d tasks, %d s: %.1f verifications/s, %.1f sign-ins/s (2 verifications each)",
-             HashingPool.activeProcessorCount, concurrency, seconds, rate, rate / 2))
+print(
+    String(
+        format: "hash-rate: %d cores, %d tasks, %d s: %.1f verifications/s, %.1f sign-ins/s (2 verifications each)",
+        HashingPool.activeProcessorCount, concurrency, seconds, rate, rate / 2))

@@ -81,7 +81,8 @@ struct DeliveryConfigurationTests {
         for from in ["no reply@example.gov", "Name <no-reply@example.gov>\r\nBcc: x@example.gov", "<>", ""] {
             #expect(throws: ConfigurationError.self, "\(from)") { try DeliveryRelays.sender(parsing: from) }
         }
-        #expect(try DeliveryRelays.sender(parsing: "\"Sign-in, Agency\" <a@example.gov>").displayName == "Sign-in, Agency")
+        let quoted = try DeliveryRelays.sender(parsing: "\"Sign-in, Agency\" <a@example.gov>")
+        #expect(quoted.displayName == "Sign-in, Agency")
     }
 
     @Test("The SMTP password and the gateway key are read from files, first line only")

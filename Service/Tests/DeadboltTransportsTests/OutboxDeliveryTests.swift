@@ -117,7 +117,8 @@ struct OutboxDeliveryTests {
         let gateway = SMSGatewayClient(
             configuration: try SMSGatewayConfiguration(
                 url: "https://127.0.0.1:\(DeliveryTestServers.httpsPort)/messages",
-                bearerKey: SecretBytes(utf8: DeliveryTestServers.file("gateway-key")), caFile: DeliveryTestServers.caFile),
+                bearerKey: SecretBytes(utf8: DeliveryTestServers.file("gateway-key")),
+                caFile: DeliveryTestServers.caFile),
             threads: threads)
         let router = ChannelRouter(
             email: SMTPTransport(client: smtp, sender: sender), sms: SMSGatewayTransport(client: gateway))

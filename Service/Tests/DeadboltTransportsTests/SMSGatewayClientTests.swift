@@ -119,7 +119,8 @@ struct SMSGatewayConfigurationTests {
         #expect(throws: TransportConfigurationError.self) {
             try SMSGatewayConfiguration(url: "https://sms.example.com", bearerKey: key, sender: "a\nb")
         }
-        let loopback = try? SMSGatewayConfiguration(url: "http://[::1]:8080/sms", bearerKey: SecretBytes(utf8: "k3y+/=="))
+        let loopback = try? SMSGatewayConfiguration(
+            url: "http://[::1]:8080/sms", bearerKey: SecretBytes(utf8: "k3y+/=="))
         #expect(loopback != nil)
     }
 

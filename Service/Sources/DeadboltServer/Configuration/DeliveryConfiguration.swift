@@ -46,7 +46,9 @@ public struct DeliveryRelays: Sendable {
         do {
             if let open = trimmed.lastIndex(of: "<"), trimmed.hasSuffix(">") {
                 var name = trimmed[..<open].trimmingCharacters(in: .whitespaces)
-                if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") { name = String(name.dropFirst().dropLast()) }
+                if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
+                    name = String(name.dropFirst().dropLast())
+                }
                 let address = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
                 return try NamedMailAddress(
                     displayName: name.isEmpty ? nil : name, address: MailAddress(String(address), field: "--mail-from"))
@@ -106,7 +108,8 @@ public struct DeliveryOptions: Sendable {
         var sender = try DeliveryRelays.developmentSender
         if let smtpHost {
             guard let mailFrom else {
-                throw .conflict("--smtp-host needs --mail-from, the address your relay sends as (Name <no-reply@example.gov>)")
+                throw .conflict(
+                    "--smtp-host needs --mail-from, the address your relay sends as (Name <no-reply@example.gov>)")
             }
             sender = try DeliveryRelays.sender(parsing: mailFrom)
             guard let tls = SMTPTLSMode(rawValue: smtpTLS) else {
@@ -127,7 +130,8 @@ public struct DeliveryOptions: Sendable {
                 smtp = try SMTPRelayConfiguration(
                     host: smtpHost, port: smtpPort, tls: tls, credentials: credentials, caFile: smtpCAFile)
             } catch {
-                throw .invalidValue(setting: "--smtp-host/--smtp-port/--smtp-tls/--smtp-ca-file", reason: error.description)
+                throw .invalidValue(
+                    setting: "--smtp-host/--smtp-port/--smtp-tls/--smtp-ca-file", reason: error.description)
             }
         }
         var sms: SMSGatewayConfiguration?
@@ -136,9 +140,11 @@ public struct DeliveryOptions: Sendable {
                 file: smsGatewayKeyFile, environment: environment, variable: "DEADBOLT_SMS_GATEWAY_KEY",
                 setting: "--sms-gateway-key-file")
             do {
-                sms = try SMSGatewayConfiguration(url: smsGatewayURL, bearerKey: key, sender: smsSender, caFile: smsCAFile)
+                sms = try SMSGatewayConfiguration(
+                    url: smsGatewayURL, bearerKey: key, sender: smsSender, caFile: smsCAFile)
             } catch {
-                throw .invalidValue(setting: "--sms-gateway-url/--sms-gateway-key-file/--sms-sender", reason: error.description)
+                throw .invalidValue(
+                    setting: "--sms-gateway-url/--sms-gateway-key-file/--sms-sender", reason: error.description)
             }
         }
         return .relays(DeliveryRelays(sender: sender, smtp: smtp, sms: sms))

@@ -12,7 +12,9 @@ struct DeliveryWiring {
     /// - Throws: ``ConfigurationError`` when the mailbox folder cannot be made.
     init(configuration: ServerConfiguration) throws(ConfigurationError) {
         let threads: BlockingCallThreads
-        do { threads = try BlockingCallThreads() } catch { throw .invalidValue(setting: "delivery", reason: error.description) }
+        do { threads = try BlockingCallThreads() } catch {
+            throw .invalidValue(setting: "delivery", reason: error.description)
+        }
         switch configuration.delivery {
         case .developmentMailbox:
             let mailbox: DevelopmentMailbox
@@ -20,12 +22,14 @@ struct DeliveryWiring {
                 throw .dataFolder("the development mailbox \(configuration.dataFolder)/mailbox: \(error)")
             }
             self.mailbox = mailbox
-            transport = MailboxTransport(mailbox: mailbox, sender: try DeliveryRelays.developmentSender, threads: threads)
+            transport = MailboxTransport(
+                mailbox: mailbox, sender: try DeliveryRelays.developmentSender, threads: threads)
         case .relays(let relays):
             mailbox = nil
             let email: any MessageTransport =
-                relays.smtp.map { SMTPTransport(client: SMTPClient(configuration: $0, threads: threads), sender: relays.sender) }
-                ?? UnconfiguredChannelTransport(reason: "no SMTP relay is configured (--smtp-host)")
+                relays.smtp.map {
+                    SMTPTransport(client: SMTPClient(configuration: $0, threads: threads), sender: relays.sender)
+                } ?? UnconfiguredChannelTransport(reason: "no SMTP relay is configured (--smtp-host)")
             let sms: any MessageTransport =
                 relays.sms.map { SMSGatewayTransport(client: SMSGatewayClient(configuration: $0, threads: threads)) }
                 ?? UnconfiguredChannelTransport(reason: "no SMS gateway is configured (--sms-gateway-url)")

@@ -1,3 +1,5 @@
+import DeadboltSignIn
+import DeadboltTransports
 import HTTPTypes
 import Hummingbird
 

@@ -32,8 +32,9 @@ public struct EmailMessage: Sendable {
     /// - Parameter identifier: letters, digits, `-` and `_` in parts joined by single dots (1 to
     ///   ``maximumIdentifierLength`` bytes), unique per message; `nil` for 128 random bits in hex.
     /// - Throws: ``EmailMessageError`` naming the field that is wrong.
-    public init(from: NamedMailAddress, to: [NamedMailAddress], subject: String, body: String, identifier: String? = nil)
-        throws(EmailMessageError)
+    public init(
+        from: NamedMailAddress, to: [NamedMailAddress], subject: String, body: String, identifier: String? = nil
+    ) throws(EmailMessageError)
     {
         guard (1...Self.maximumRecipients).contains(to.count) else {
             throw .recipientCount(limit: Self.maximumRecipients)
