@@ -6,7 +6,8 @@ import Foundation
 /// store options as the server.
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Operator commands: verify a person's identity, unlock an account, show an account's status.",
+        commandName: "admin",
+        abstract: "Operator commands: verify a person's identity, unlock an account, show an account's status.",
         subcommands: [VerifyIdentityCommand.self, UnlockCommand.self, ShowCommand.self])
 }
 
@@ -60,13 +61,15 @@ struct VerifyIdentityCommand: AsyncParsableCommand {
         let input = FileHandle.standardInput.readData(ofLength: 4097)
         try await withConsole(options) { console in
             try await console.verifyIdentity(
-                email: email, factsText: String(decoding: input, as: UTF8.self), approvedBy: approvedBy, evidence: evidence)
+                email: email, factsText: String(decoding: input, as: UTF8.self), approvedBy: approvedBy,
+                evidence: evidence)
         }
     }
 }
 
 struct UnlockCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "unlock", abstract: "Lift every lock on an account, hard locks included.")
+    static let configuration = CommandConfiguration(
+        commandName: "unlock", abstract: "Lift every lock on an account, hard locks included.")
 
     @Argument(help: "The account's email address.")
     var email: String
@@ -79,7 +82,8 @@ struct UnlockCommand: AsyncParsableCommand {
 }
 
 struct ShowCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an account's status (never a secret).")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show an account's status (never a secret).")
 
     @Argument(help: "The account's email address.")
     var email: String

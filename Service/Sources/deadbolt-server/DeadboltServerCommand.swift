@@ -7,7 +7,8 @@ import DeadboltServer
 struct DeadboltServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deadbolt-server",
-        abstract: "The Deadbolt reference auth service: sign-up, sign-in with a password, a login PIN and a second factor.",
+        abstract:
+            "The Deadbolt reference auth service: sign-up, sign-in with a password, a login PIN and a second factor.",
         discussion: """
             With no flags it runs the embedded default: http://127.0.0.1:8080, data in ./deadbolt-data/ (a SQLite \
             file and keys made on first start, mode 0600), limits in memory, and every message written to the \

@@ -1,13 +1,16 @@
-@testable import DeadboltServer
 import Foundation
 import Testing
+
+@testable import DeadboltServer
 
 /// Abuse and overload over loopback: forged and cross-site forms, huge and trickling bodies, and a hashing pool at
 /// its budget, each answered with the right status and never a 500.
 @Suite("Server under abuse")
 struct AbuseTests {
     static func browserCookie(_ response: LoopbackResponse) throws -> String {
-        let setCookie = try #require(response.headers.first { $0.0.lowercased() == "set-cookie" && $0.1.hasPrefix("__Host-deadbolt-browser=") }?.1)
+        let setCookie = try #require(
+            response.headers.first { $0.0.lowercased() == "set-cookie" && $0.1.hasPrefix("__Host-deadbolt-browser=") }?
+                .1)
         return String(setCookie.prefix { $0 != ";" })
     }
 
@@ -28,20 +31,28 @@ struct AbuseTests {
             func post(_ body: String, _ headers: [(String, String)]) async throws -> LoopbackResponse {
                 try await LoopbackHTTP.request(
                     port: port, "POST", "/sign-in",
-                    headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie)] + headers, body: Array(body.utf8))
+                    headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie)] + headers,
+                    body: Array(body.utf8))
             }
-            let good = try await post("csrf=\(token)&email=someone%40example.com", [("Origin", origin), ("Sec-Fetch-Site", "same-origin")])
+            let good = try await post(
+                "csrf=\(token)&email=someone%40example.com", [("Origin", origin), ("Sec-Fetch-Site", "same-origin")])
             #expect(good.status == 200)
             #expect(good.text.contains("Enter your password"))
             // A wrong token, a missing token, another site's Origin, a cross-site fetch, cookies without any origin.
             let forged = String(repeating: "0", count: 64)
             #expect(try await post("csrf=\(forged)&email=a%40example.com", [("Origin", origin)]).status == 403)
             #expect(try await post("email=a%40example.com", [("Origin", origin)]).status == 403)
-            #expect(try await post("csrf=\(token)&email=a%40example.com", [("Origin", "https://evil.example")]).status == 403)
-            #expect(try await post("csrf=\(token)&email=a%40example.com", [("Sec-Fetch-Site", "cross-site")]).status == 403)
+            #expect(
+                try await post("csrf=\(token)&email=a%40example.com", [("Origin", "https://evil.example")]).status
+                    == 403)
+            #expect(
+                try await post("csrf=\(token)&email=a%40example.com", [("Sec-Fetch-Site", "cross-site")]).status == 403)
             #expect(try await post("csrf=\(token)&email=a%40example.com", []).status == 403)
             // Browsers send `Origin: null` on same-origin posts under `Referrer-Policy: no-referrer`.
-            #expect(try await post("csrf=\(token)&email=a%40example.com", [("Origin", "null"), ("Sec-Fetch-Site", "same-origin")]).status == 200)
+            #expect(
+                try await post(
+                    "csrf=\(token)&email=a%40example.com", [("Origin", "null"), ("Sec-Fetch-Site", "same-origin")]
+                ).status == 200)
         }
     }
 
@@ -53,13 +64,19 @@ struct AbuseTests {
         }
         try await RunningServer.run(configuration) { port, _ in
             // Declares 4096 bytes: refused from the header, before any of the body is read.
-            let refused = try LoopbackHTTP.parse(try await LoopbackHTTP.offPool {
-                try LoopbackHTTP.exchange(port: port, Array("POST /api/v1/sign-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nDeadbolt-Client: abuse-test-client-0001\r\nContent-Length: 4096\r\n\r\n".utf8))
-            })
+            let refused = try LoopbackHTTP.parse(
+                try await LoopbackHTTP.offPool {
+                    try LoopbackHTTP.exchange(
+                        port: port,
+                        Array(
+                            "POST /api/v1/sign-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nDeadbolt-Client: abuse-test-client-0001\r\nContent-Length: 4096\r\n\r\n"
+                                .utf8))
+                })
             #expect(refused.status == 413)
             #expect(refused.header("Content-Type") == "application/problem+json")
             // Declares 100 bytes, sends 10, then waits: the server answers 408 after its request timeout.
-            let head = "POST /api/v1/sign-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nDeadbolt-Client: abuse-test-client-0001\r\nContent-Length: 100\r\n\r\n{\"email\":"
+            let head =
+                "POST /api/v1/sign-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nDeadbolt-Client: abuse-test-client-0001\r\nContent-Length: 100\r\n\r\n{\"email\":"
             let raw = try await LoopbackHTTP.offPool { try LoopbackHTTP.exchange(port: port, Array(head.utf8)) }
             let answer = try LoopbackHTTP.parse(raw)
             #expect(answer.status == 408)
@@ -78,7 +95,8 @@ struct AbuseTests {
             var tokens: [String] = []
             for index in 0..<12 {
                 let started = try await LoopbackHTTP.request(
-                    port: port, "POST", "/api/v1/sign-in", headers: client, body: Array(#"{"email":"nobody\#(index)@example.com"}"#.utf8))
+                    port: port, "POST", "/api/v1/sign-in", headers: client,
+                    body: Array(#"{"email":"nobody\#(index)@example.com"}"#.utf8))
                 #expect(started.status == 200)
                 let object = try JSONSerialization.jsonObject(with: Data(started.body)) as? [String: Any]
                 tokens.append(try #require(object?["stepToken"] as? String))

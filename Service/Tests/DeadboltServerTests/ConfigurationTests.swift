@@ -1,9 +1,10 @@
-@testable import DeadboltServer
 import Foundation
 import Testing
 
+@testable import DeadboltServer
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Server configuration")
@@ -49,7 +50,9 @@ struct ConfigurationTests {
         #expect(try HostPort(parsing: "[::1]:6379", setting: "--redis").port == 6379)
         #expect(throws: ConfigurationError.self) { try HostPort(parsing: "host:99999", setting: "--redis") }
         #expect(throws: ConfigurationError.self) { try DatabaseLocation(parsing: "mysql://x") }
-        #expect(try DatabaseLocation(parsing: "postgres://u:secret@db:5432/deadbolt").redacted == "PostgreSQL postgres://…@db:5432/deadbolt")
+        #expect(
+            try DatabaseLocation(parsing: "postgres://u:secret@db:5432/deadbolt").redacted
+                == "PostgreSQL postgres://…@db:5432/deadbolt")
         var configuration = ServerConfiguration.embeddedDefault()
         configuration.database = .postgres(url: "postgres://u:p@db/deadbolt")
         // Replicas must share keys: the data folder's generated keys are refused with PostgreSQL.
@@ -65,7 +68,8 @@ struct ConfigurationTests {
     @Test("Keys are made on first start with mode 0600, read back unchanged, and never printed")
     func generatedKeys() throws {
         let folder = try RunningServer.temporaryFolder()
-        let sources = Dictionary(uniqueKeysWithValues: ServerKeys.Kind.allCases.map { ($0, ServerKeys.Source.dataFolder(folder)) })
+        let sources = Dictionary(
+            uniqueKeysWithValues: ServerKeys.Kind.allCases.map { ($0, ServerKeys.Source.dataFolder(folder)) })
         let first = try ServerKeys.load(sources, environment: [:])
         for kind in ServerKeys.Kind.allCases {
             var status = stat()
@@ -89,10 +93,17 @@ struct ConfigurationTests {
         #expect(lines.map(\.id) == ["new", "old"])
         #expect(throws: ConfigurationError.self) { try KeyLine.parse(Array("k:abcd\n".utf8), origin: "test") }
         #expect(throws: ConfigurationError.self) { try KeyLine.parse(Array("no separator\n".utf8), origin: "test") }
-        #expect(throws: ConfigurationError.self) { try KeyLine.parse(Array("\n# only comments\n".utf8), origin: "test") }
-        let environment = ["DEADBOLT_PEPPER_KEYS": "p1:\(hex)", "DEADBOLT_SEALING_KEYS": "s1:\(hex)",
-                           "DEADBOLT_CODE_HASHING_KEYS": "c1:\(hex)", "DEADBOLT_COOKIE_KEYS": "k1:\(hex)"]
-        let sources = Dictionary(uniqueKeysWithValues: ServerKeys.Kind.allCases.map { ($0, ServerKeys.Source.environment($0.environmentVariable)) })
+        #expect(throws: ConfigurationError.self) {
+            try KeyLine.parse(Array("\n# only comments\n".utf8), origin: "test")
+        }
+        let environment = [
+            "DEADBOLT_PEPPER_KEYS": "p1:\(hex)", "DEADBOLT_SEALING_KEYS": "s1:\(hex)",
+            "DEADBOLT_CODE_HASHING_KEYS": "c1:\(hex)", "DEADBOLT_COOKIE_KEYS": "k1:\(hex)",
+        ]
+        let sources = Dictionary(
+            uniqueKeysWithValues: ServerKeys.Kind.allCases.map {
+                ($0, ServerKeys.Source.environment($0.environmentVariable))
+            })
         let keys = try ServerKeys.load(sources, environment: environment)
         #expect(keys.pepper.current.id == "p1")
         #expect(keys.sealing.current.id == "s1")
@@ -107,7 +118,9 @@ struct ConfigurationTests {
         #expect(form.trimmed("empty") == nil)
         #expect(throws: Problem.self) { try FormFields(parsing: Array("bad=%zz".utf8)) }
         let long = "password=" + String(repeating: "x", count: FormFields.maximumValueBytes + 1)
-        #expect(throws: Problem(.invalidField, "This is too long.", field: "password")) { try FormFields(parsing: Array(long.utf8)) }
+        #expect(throws: Problem(.invalidField, "This is too long.", field: "password")) {
+            try FormFields(parsing: Array(long.utf8))
+        }
         let many = (0...FormFields.maximumFields).map { "f\($0)=1" }.joined(separator: "&")
         #expect(throws: Problem.self) { try FormFields(parsing: Array(many.utf8)) }
     }

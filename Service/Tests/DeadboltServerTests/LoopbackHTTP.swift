@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A raw HTTP/1.1 exchange over loopback: the test writes exactly the bytes it means (huge bodies, missing headers,
@@ -48,13 +48,15 @@ enum LoopbackHTTP {
         return try parse(raw)
     }
 
-    /// Writes `bytes` and reads until the server closes (at most 5 s without data).
+    /// Writes `bytes` and reads until the server closes (at most 30 s without data).
     static func exchange(port: Int, _ bytes: [UInt8], closeAfterWriting: Bool = false) throws -> [UInt8] {
         let socket = try connect(port: port)
         defer { close(socket) }
         var written = 0
         while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let count = bytes[written...].withUnsafeBytes {
+                send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if count <= 0 { break }
             written += count
         }
@@ -69,10 +71,13 @@ enum LoopbackHTTP {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        // Generous: the tests assert answers, never times, and share two cores with other builds.
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else {
             close(socket)

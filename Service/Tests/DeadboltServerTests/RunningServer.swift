@@ -9,7 +9,9 @@ import Testing
 /// `run` hands the port to the test body and stops the server after it.
 enum RunningServer {
     static func temporaryFolder() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deadbolt-server-tests-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "deadbolt-server-tests-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -24,7 +26,8 @@ enum RunningServer {
     }
 
     static func run(
-        _ configuration: ServerConfiguration, _ body: @Sendable (_ port: Int, _ configuration: ServerConfiguration) async throws -> Void
+        _ configuration: ServerConfiguration,
+        _ body: @Sendable (_ port: Int, _ configuration: ServerConfiguration) async throws -> Void
     ) async throws {
         var configuration = configuration
         let portBox = Mutex<Int?>(nil)

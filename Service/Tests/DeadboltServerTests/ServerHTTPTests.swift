@@ -1,6 +1,7 @@
-@testable import DeadboltServer
 import Foundation
 import Testing
+
+@testable import DeadboltServer
 
 @Suite("Server over loopback")
 struct ServerHTTPTests {
@@ -47,7 +48,9 @@ struct ServerHTTPTests {
 
     @Test("Per-address limits answer 429 with Retry-After")
     func addressLimit() async throws {
-        let configuration = try RunningServer.configuration { $0.addressLimit = .init(burst: 3, interval: .seconds(3600)) }
+        let configuration = try RunningServer.configuration {
+            $0.addressLimit = .init(burst: 3, interval: .seconds(3600))
+        }
         try await RunningServer.run(configuration) { port, _ in
             var statuses: [Int] = []
             for _ in 0..<5 { statuses.append(try await LoopbackHTTP.request(port: port, "GET", "/sign-in").status) }

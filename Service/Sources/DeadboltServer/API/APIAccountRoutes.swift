@@ -20,7 +20,9 @@ extension ServerRuntime {
             }
             token = bearer
         } else if let text = BrowserCookie.session.value(in: request), let cookie = SessionToken(text: text) {
-            if !OriginCheckMiddleware.isSafe(request.method), !isValidSessionCSRF(request.headers[.csrfToken], for: cookie) {
+            if !OriginCheckMiddleware.isSafe(request.method),
+                !isValidSessionCSRF(request.headers[.csrfToken], for: cookie)
+            {
                 throw Problem(.crossSiteRequest, "A cookie-authenticated call needs the session's X-CSRF-Token.")
             }
             token = cookie
@@ -28,7 +30,9 @@ extension ServerRuntime {
             throw Problem(.unauthenticated, "Send Authorization: Bearer with a session token.")
         }
         let client = try clientContext(
-            request, context, browserID: request.headers[.deadboltClient] ?? BrowserCookie.browser.value(in: request) ?? "api-client-without-id",
+            request, context,
+            browserID: request.headers[.deadboltClient] ?? BrowserCookie.browser.value(in: request)
+                ?? "api-client-without-id",
             device: nil)
         let session = try await mappingErrors { try await system.sessions.authenticate(token, client: client) }
         return APISession(session: session, client: client)
@@ -38,38 +42,53 @@ extension ServerRuntime {
         router.get("/account") { request, context in
             let signed = try await apiSession(request, context)
             let overview = try await mappingErrors { try await system.account.overview(signed.session) }
-            return try json(APIModels.Account(
-                email: overview.email.address, state: overview.state.rawValue, access: signed.session.summary.access.rawValue,
-                phone: overview.maskedPhone,
-                authenticators: overview.authenticators.map { .init(id: $0.id.rawValue, label: $0.label, createdAt: $0.createdAt.millisecondsSinceEpoch) },
-                recoveryCodesLeft: overview.recoveryCodesLeft, identityVerifiedAt: overview.identityVerifiedAt?.millisecondsSinceEpoch))
+            return try json(
+                APIModels.Account(
+                    email: overview.email.address, state: overview.state.rawValue,
+                    access: signed.session.summary.access.rawValue,
+                    phone: overview.maskedPhone,
+                    authenticators: overview.authenticators.map {
+                        .init(id: $0.id.rawValue, label: $0.label, createdAt: $0.createdAt.millisecondsSinceEpoch)
+                    },
+                    recoveryCodesLeft: overview.recoveryCodesLeft,
+                    identityVerifiedAt: overview.identityVerifiedAt?.millisecondsSinceEpoch))
         }
         router.get("/account/sessions") { request, context in
             let signed = try await apiSession(request, context)
             let sessions = try await mappingErrors { try await system.sessions.list(signed.session) }
-            return try json(APIModels.Sessions(sessions: sessions.map {
-                .init(
-                    id: $0.id.rawValue, device: $0.deviceLabel, network: $0.network?.description,
-                    createdAt: $0.createdAt.millisecondsSinceEpoch, lastSeenAt: $0.lastSeenAt.millisecondsSinceEpoch,
-                    current: $0.id == signed.session.summary.id)
-            }))
+            return try json(
+                APIModels.Sessions(
+                    sessions: sessions.map {
+                        .init(
+                            id: $0.id.rawValue, device: $0.deviceLabel, network: $0.network?.description,
+                            createdAt: $0.createdAt.millisecondsSinceEpoch,
+                            lastSeenAt: $0.lastSeenAt.millisecondsSinceEpoch,
+                            current: $0.id == signed.session.summary.id)
+                    }))
         }
         router.post("/account/sessions/end") { request, context in
             let signed = try await apiSession(request, context)
             let body = try await bodies.json(APIModels.EndSession.self, request)
-            guard let id = SessionID(rawValue: body.id) else { throw Problem(.invalidField, "id is a session id.", field: "id") }
+            guard let id = SessionID(rawValue: body.id) else {
+                throw Problem(.invalidField, "id is a session id.", field: "id")
+            }
             try await mappingErrors { try await system.sessions.end(signed.session, id: id, client: signed.client) }
             return Response(status: .noContent)
         }
         router.get("/account/activity") { request, context in
             let signed = try await apiSession(request, context)
             let cursor = Self.activityCursor(request.uri.queryParameters.get("after"))
-            let page = try await mappingErrors { try await system.account.activity(signed.session, after: cursor, limit: 50) }
-            return try json(APIModels.Activity(
-                entries: page.entries.map {
-                    .init(kind: $0.kind.rawValue, at: $0.at.millisecondsSinceEpoch, device: $0.deviceLabel, network: $0.network?.description)
-                },
-                next: page.next.map { "\($0.at.millisecondsSinceEpoch).\($0.id.rawValue)" }))
+            let page = try await mappingErrors {
+                try await system.account.activity(signed.session, after: cursor, limit: 50)
+            }
+            return try json(
+                APIModels.Activity(
+                    entries: page.entries.map {
+                        .init(
+                            kind: $0.kind.rawValue, at: $0.at.millisecondsSinceEpoch, device: $0.deviceLabel,
+                            network: $0.network?.description)
+                    },
+                    next: page.next.map { "\($0.at.millisecondsSinceEpoch).\($0.id.rawValue)" }))
         }
         router.post("/sign-out") { request, context in
             let signed = try await apiSession(request, context)
@@ -78,7 +97,9 @@ extension ServerRuntime {
         }
         router.post("/sign-out-everywhere") { request, context in
             let signed = try await apiSession(request, context)
-            try await mappingErrors { try await system.sessions.signOutEverywhere(signed.session, client: signed.client) }
+            try await mappingErrors {
+                try await system.sessions.signOutEverywhere(signed.session, client: signed.client)
+            }
             return Response(status: .noContent)
         }
     }

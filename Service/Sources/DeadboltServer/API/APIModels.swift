@@ -3,11 +3,26 @@ import DeadboltSignIn
 /// The JSON bodies of `/api/v1` (described in `openapi.json`). Step tokens travel in bodies, never in URLs.
 enum APIModels {
     struct Email: Decodable { let email: String }
-    struct SignUp: Decodable { let email: String; let password: String }
-    struct StepCode: Decodable { let stepToken: String; let code: String }
-    struct StepPassword: Decodable { let stepToken: String; let password: String }
-    struct StepPIN: Decodable { let stepToken: String; let pin: String }
-    struct StepChannel: Decodable { let stepToken: String; let channel: String }
+    struct SignUp: Decodable {
+        let email: String
+        let password: String
+    }
+    struct StepCode: Decodable {
+        let stepToken: String
+        let code: String
+    }
+    struct StepPassword: Decodable {
+        let stepToken: String
+        let password: String
+    }
+    struct StepPIN: Decodable {
+        let stepToken: String
+        let pin: String
+    }
+    struct StepChannel: Decodable {
+        let stepToken: String
+        let channel: String
+    }
     struct StepOnly: Decodable { let stepToken: String }
     struct SecondFactor: Decodable {
         let stepToken: String

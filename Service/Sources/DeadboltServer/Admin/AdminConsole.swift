@@ -16,10 +16,14 @@ public struct AdminConsole: Sendable {
     /// - Throws: ``ConfigurationError`` as the server would at start.
     public static func open(_ configuration: ServerConfiguration) async throws -> AdminConsole {
         try configuration.validate()
-        guard FileManager.default.fileExists(atPath: configuration.dataFolder) || configuration.keySources.values.allSatisfy({
-            if case .dataFolder = $0 { false } else { true }
-        }) else {
-            throw ConfigurationError.dataFolder("there is no data folder at \(configuration.dataFolder): start the server once first, or pass --data")
+        guard
+            FileManager.default.fileExists(atPath: configuration.dataFolder)
+                || configuration.keySources.values.allSatisfy({
+                    if case .dataFolder = $0 { false } else { true }
+                })
+        else {
+            throw ConfigurationError.dataFolder(
+                "there is no data folder at \(configuration.dataFolder): start the server once first, or pass --data")
         }
         let keys = try ServerKeys.load(configuration.keySources, environment: ProcessInfo.processInfo.environment)
         let pool = HashingPool(memoryBytes: configuration.hashingMemoryBudgetBytes, admissionTimeout: .seconds(30))
@@ -29,8 +33,10 @@ public struct AdminConsole: Sendable {
         let accounts = try await SignInWiring.openStore(configuration, logger: logger)
         let system = try await SignInWiring.system(
             configuration: configuration, store: accounts.store, keys: keys, pool: pool, stateStore: opened.store,
-            metrics: ServerMetrics(pool: pool), publicOrigin: configuration.origin(boundPort: configuration.port), logger: logger)
-        return AdminConsole(system: system, stateStore: configuration.stateStore, close: opened.close, closeStore: accounts.shutdown)
+            metrics: ServerMetrics(pool: pool), publicOrigin: configuration.origin(boundPort: configuration.port),
+            logger: logger)
+        return AdminConsole(
+            system: system, stateStore: configuration.stateStore, close: opened.close, closeStore: accounts.shutdown)
     }
 
     /// Records the operator's identity approval for `email`, with the person's facts read from `factsText`
@@ -38,12 +44,15 @@ public struct AdminConsole: Sendable {
     ///
     /// - Returns: what happened, for the operator.
     /// - Throws: ``AdminError`` for bad input or an unknown account; ``SignInError/unavailable``.
-    public func verifyIdentity(email: String, factsText: String, approvedBy: String, evidence: String) async throws -> String {
+    public func verifyIdentity(email: String, factsText: String, approvedBy: String, evidence: String) async throws
+        -> String
+    {
         let address = try Self.email(email)
         let facts = try Self.facts(factsText)
         let proof: IdentityProof
         do {
-            proof = try IdentityProof(method: .operatorApproval, evidenceReference: evidence, approvedBy: approvedBy, facts: facts)
+            proof = try IdentityProof(
+                method: .operatorApproval, evidenceReference: evidence, approvedBy: approvedBy, facts: facts)
         } catch let error as SignInError {
             throw AdminError.invalid(error.description)
         }
@@ -52,7 +61,8 @@ public struct AdminConsole: Sendable {
             case .verified:
                 return "Identity verified for \(address.address). At their next sign-in they will choose a PIN."
             case .reverified:
-                return "Identity verified again for \(address.address): the old PIN and password no longer work, every session ended and every device was forgotten. They now use Forgot password, then choose a PIN."
+                return
+                    "Identity verified again for \(address.address): the old PIN and password no longer work, every session ended and every device was forgotten. They now use Forgot password, then choose a PIN."
             }
         } catch SignInError.notFound {
             throw AdminError.noAccount(address.address)
@@ -75,7 +85,9 @@ public struct AdminConsole: Sendable {
     /// The account's status (state, verification, locks, counts), never a secret.
     public func show(email: String) async throws -> String {
         let address = try Self.email(email)
-        guard let status = try await system.administration.status(email: address) else { throw AdminError.noAccount(address.address) }
+        guard let status = try await system.administration.status(email: address) else {
+            throw AdminError.noAccount(address.address)
+        }
         var lines = [
             "account:             \(status.id.rawValue)",
             "email:               \(status.email.address)",
@@ -90,7 +102,9 @@ public struct AdminConsole: Sendable {
             "recovery codes left: \(status.recoveryCodesLeft)",
             "phone on file:       \(status.hasPhone ? "yes" : "no")",
         ]
-        if stateStore == .memory { lines.append("(limits are in the running server's memory: the locks above are this process's view)") }
+        if stateStore == .memory {
+            lines.append("(limits are in the running server's memory: the locks above are this process's view)")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -102,7 +116,9 @@ public struct AdminConsole: Sendable {
 
     static func describe(_ status: LockoutStatus) -> String {
         if status.hardLocked { return "hard-locked after \(status.failures) failures" }
-        if let retryAfter = status.retryAfter { return "locked, open again \(WaitText.phrase(retryAfter)) (\(status.failures) failures)" }
+        if let retryAfter = status.retryAfter {
+            return "locked, open again \(WaitText.phrase(retryAfter)) (\(status.failures) failures)"
+        }
         return status.failures == 0 ? "none" : "none (\(status.failures) recent failures)"
     }
 
@@ -114,7 +130,9 @@ public struct AdminConsole: Sendable {
 
     /// Reads `key: value` lines (at most 4 KiB); unknown keys are refused.
     static func facts(_ text: String) throws -> PersonalFacts {
-        guard text.utf8.count <= 4096 else { throw AdminError.invalid("the facts on standard input are longer than 4 KiB") }
+        guard text.utf8.count <= 4096 else {
+            throw AdminError.invalid("the facts on standard input are longer than 4 KiB")
+        }
         var values: [String: String] = [:]
         for line in text.split(whereSeparator: \.isNewline) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -129,7 +147,8 @@ public struct AdminConsole: Sendable {
             values[name] = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         do {
-            return try PersonalFacts(birthDate: values["birth-date"], ssnLastFour: values["ssn-last-four"], phoneNumber: values["phone"])
+            return try PersonalFacts(
+                birthDate: values["birth-date"], ssnLastFour: values["ssn-last-four"], phoneNumber: values["phone"])
         } catch let error as SignInError {
             throw AdminError.invalid(error.description)
         }

@@ -7,7 +7,9 @@ extension ServerRuntime {
     /// load balancer stops sending sign-ins to a replica that would fail them), `/metrics` (Prometheus text).
     func addOperationalRoutes(to router: Router<ServerRequestContext>) {
         router.get("/healthz") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: .init(string: "ok\n")))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: .init(string: "ok\n")))
         }
         let store = store
         let accounts = accounts

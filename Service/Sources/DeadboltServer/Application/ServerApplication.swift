@@ -69,7 +69,8 @@ struct ServerRuntime: Sendable {
         try Self.prepareDataFolder(configuration)
         keys = try ServerKeys.load(configuration.keySources, environment: ProcessInfo.processInfo.environment)
         pool = HashingPool(
-            memoryBytes: configuration.hashingMemoryBudgetBytes, admissionTimeout: configuration.hashingAdmissionTimeout)
+            memoryBytes: configuration.hashingMemoryBudgetBytes, admissionTimeout: configuration.hashingAdmissionTimeout
+        )
         let opened = try StateStores.open(configuration.stateStore)
         store = opened.store
         metrics = ServerMetrics(pool: pool)
@@ -90,7 +91,8 @@ struct ServerRuntime: Sendable {
             configuration: configuration, store: opening.store, keys: keys, pool: pool, stateStore: store,
             metrics: metrics, publicOrigin: origin.origin, logger: logger)
         let worker = system.deliveryWorker(
-            transport: CountingTransport(transport: transport, metrics: metrics), name: "server-\(UUID().uuidString.prefix(8))")
+            transport: CountingTransport(transport: transport, metrics: metrics),
+            name: "server-\(UUID().uuidString.prefix(8))")
         let system = system
         services = [
             BackgroundLoop { await worker.run(every: .seconds(1)) },
@@ -110,7 +112,9 @@ struct ServerRuntime: Sendable {
         let manager = FileManager.default
         var isFolder: ObjCBool = false
         if manager.fileExists(atPath: configuration.dataFolder, isDirectory: &isFolder) {
-            guard isFolder.boolValue else { throw .dataFolder("\(configuration.dataFolder) exists and is not a folder") }
+            guard isFolder.boolValue else {
+                throw .dataFolder("\(configuration.dataFolder) exists and is not a folder")
+            }
             return
         }
         do {
@@ -125,7 +129,9 @@ struct ServerRuntime: Sendable {
     func addRoutes(to router: Router<ServerRequestContext>) {
         let pages = pages
         router.add(middleware: ResponseHardeningMiddleware(errorPage: { pages.problemPage($0) }))
-        router.add(middleware: ClientAddressMiddleware(resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies)))
+        router.add(
+            middleware: ClientAddressMiddleware(
+                resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies)))
         router.add(middleware: ResponseCountingMiddleware(metrics: metrics))
         addOperationalRoutes(to: router)
         addStaticRoutes(to: router)
@@ -196,8 +202,10 @@ extension ServerApplication {
     ///
     /// - Throws: ``ConfigurationError`` before listening; whatever stops the server after.
     public static func runUntilSignalled(configuration: ServerConfiguration, logger: Logger) async throws {
-        let mailbox = configuration.isDevelopment
-            ? URL(fileURLWithPath: configuration.dataFolder).appendingPathComponent("mailbox").standardizedFileURL.path : nil
+        let mailbox =
+            configuration.isDevelopment
+            ? URL(fileURLWithPath: configuration.dataFolder).appendingPathComponent("mailbox").standardizedFileURL.path
+            : nil
         let application = try await make(configuration: configuration, logger: logger) { port in
             let origin = configuration.origin(boundPort: port)
             var lines = ["Deadbolt is running: open \(origin)/ in a browser."]

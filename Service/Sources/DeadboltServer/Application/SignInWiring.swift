@@ -1,7 +1,7 @@
 import Deadbolt
-import DeadboltSignIn
 import DeadboltPostgres
 import DeadboltSQLite
+import DeadboltSignIn
 import Logging
 import ServiceLifecycle
 
@@ -16,7 +16,8 @@ enum SignInWiring {
         switch configuration.database {
         case .sqlite(let path):
             do { return (try SQLiteSignInStore(path: path), {}) } catch {
-                throw ConfigurationError.invalidValue(setting: "--database", reason: "cannot open the SQLite file \(path): \(error)")
+                throw ConfigurationError.invalidValue(
+                    setting: "--database", reason: "cannot open the SQLite file \(path): \(error)")
             }
         case .postgres(let url):
             let postgresConfiguration: PostgresConfiguration

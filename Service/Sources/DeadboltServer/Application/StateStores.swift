@@ -4,7 +4,9 @@ import DeadboltRedis
 /// Opens the configured state store: in memory for one process, Redis (or a Redis Cluster) for many replicas.
 enum StateStores {
     /// The store, and what closes it at shutdown.
-    static func open(_ location: StateStoreLocation) throws(ConfigurationError) -> (store: any StateStore, close: @Sendable () -> Void) {
+    static func open(_ location: StateStoreLocation) throws(ConfigurationError) -> (
+        store: any StateStore, close: @Sendable () -> Void
+    ) {
         switch location {
         case .memory:
             return (InMemoryStateStore(), {})

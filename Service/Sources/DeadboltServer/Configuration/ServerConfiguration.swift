@@ -45,7 +45,8 @@ public struct ServerConfiguration: Sendable {
         ServerConfiguration(
             host: "127.0.0.1", port: 8080, dataFolder: dataFolder,
             database: .sqlite(path: dataFolder + "/deadbolt.sqlite"), stateStore: .memory,
-            keySources: Dictionary(uniqueKeysWithValues: ServerKeys.Kind.allCases.map { ($0, .dataFolder(dataFolder)) }),
+            keySources: Dictionary(
+                uniqueKeysWithValues: ServerKeys.Kind.allCases.map { ($0, .dataFolder(dataFolder)) }),
             trustedProxies: [], publicOrigin: nil, delivery: .developmentMailbox,
             jsonLogs: false, logLevel: "info", maximumBodyBytes: 16_384, requestTimeout: .seconds(10),
             hashingMemoryBudgetBytes: 1 << 30, hashingAdmissionTimeout: .seconds(2),
@@ -95,7 +96,8 @@ public struct ServerConfiguration: Sendable {
             }
             if stateStore == .memory {
                 throw .conflict(
-                    "with --database postgres://… replicas must share limits and codes: pass --redis HOST:PORT or --redis-cluster HOST:PORT,…")
+                    "with --database postgres://… replicas must share limits and codes: pass --redis HOST:PORT or --redis-cluster HOST:PORT,…"
+                )
             }
         }
     }
@@ -115,7 +117,8 @@ public enum DatabaseLocation: Sendable, Equatable {
     public init(parsing text: String) throws(ConfigurationError) {
         if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
             guard text.utf8.count <= 2048, text.contains("@") || text.split(separator: "/").count >= 3 else {
-                throw .invalidValue(setting: "--database", reason: "a PostgreSQL URL is postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+                throw .invalidValue(
+                    setting: "--database", reason: "a PostgreSQL URL is postgres://USER:PASSWORD@HOST:PORT/DATABASE")
             }
             self = .postgres(url: text)
         } else {
@@ -181,7 +184,8 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
             portText = parts[1]
         }
         guard !host.isEmpty, host.utf8.count <= 255, let port = Int(portText), (1...65_535).contains(port) else {
-            throw .invalidValue(setting: setting, reason: "'\(text.prefix(80))' is not HOST:PORT with a port from 1 to 65535")
+            throw .invalidValue(
+                setting: setting, reason: "'\(text.prefix(80))' is not HOST:PORT with a port from 1 to 65535")
         }
         self.host = String(host)
         self.port = port
@@ -208,9 +212,9 @@ public struct PublicOrigin: Sendable, Equatable {
         guard !authority.isEmpty, !authority.contains("/"), !authority.contains("@"), !authority.contains("?"),
             authority.utf8.count <= 255
         else {
-            throw .invalidValue(setting: "--public-url", reason: "give scheme, host and port only, such as https://auth.example.gov")
+            throw .invalidValue(
+                setting: "--public-url", reason: "give scheme, host and port only, such as https://auth.example.gov")
         }
         origin = trimmed.lowercased()
     }
 }
-

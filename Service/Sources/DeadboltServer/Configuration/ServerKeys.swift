@@ -1,9 +1,9 @@
 import Deadbolt
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The server's four secrets, each a keyring of `id:hex` lines (current key first, retired ones after, the format of
@@ -25,7 +25,9 @@ public struct ServerKeys: Sendable {
 
     /// The four keys, in the order the server reads them.
     public enum Kind: String, Sendable, CaseIterable {
-        case pepper, sealing, codeHashing = "code-hashing", cookie
+        case pepper, sealing
+        case codeHashing = "code-hashing"
+        case cookie
 
         /// The file the embedded default keeps this key in, inside the data folder.
         public var fileName: String { "\(rawValue).key" }
@@ -126,10 +128,13 @@ struct KeyLine {
             let parts = trimmed.split(separator: UInt8(ascii: ":"), maxSplits: 1)
             let id = parts.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
             guard parts.count == 2, !id.isEmpty, id.utf8.count <= 32,
-                id.utf8.allSatisfy({ $0 < 0x80 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber) }),
+                id.utf8.allSatisfy({
+                    $0 < 0x80 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber)
+                }),
                 var secret = Hex.decode(String(decoding: parts[1], as: UTF8.self))
             else {
-                throw .keyMaterial("\(origin): line \(number + 1) is not 'id:hex' (an id of letters and digits, then the key in hex)")
+                throw .keyMaterial(
+                    "\(origin): line \(number + 1) is not 'id:hex' (an id of letters and digits, then the key in hex)")
             }
             defer { SecretBytes.wipe(&secret) }
             guard secret.count >= 32, secret.count <= 1024 else {

@@ -23,7 +23,8 @@ struct AddressLimitMiddleware: RouterMiddleware {
                 .rateLimited, "Too many requests from your network. Try again in a little while.",
                 retryAfterSeconds: Problem.seconds(retryAfter))
         case .unavailable:
-            throw Problem(.unavailable, "The service cannot check its limits right now. Try again shortly.", retryAfterSeconds: 5)
+            throw Problem(
+                .unavailable, "The service cannot check its limits right now. Try again shortly.", retryAfterSeconds: 5)
         }
     }
 }

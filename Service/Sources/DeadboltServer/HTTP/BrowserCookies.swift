@@ -43,7 +43,9 @@ struct BrowserCSRF: Sendable {
 
     /// The token for `browserID`.
     func token(for browserID: String) -> String {
-        let tag = (try? HMAC.authenticationCode(for: Array("deadbolt-csrf:\(browserID)".utf8), using: key, hash: .sha256)) ?? []
+        let tag =
+            (try? HMAC.authenticationCode(for: Array("deadbolt-csrf:\(browserID)".utf8), using: key, hash: .sha256))
+            ?? []
         return Hex.encode(tag)
     }
 

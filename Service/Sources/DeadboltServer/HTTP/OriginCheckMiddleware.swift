@@ -40,7 +40,8 @@ struct OriginCheckMiddleware: RouterMiddleware {
             throw Problem(.crossSiteRequest, "This form was sent from another site, so it was not accepted.")
         }
         if fetchSite == nil, origin == nil, request.headers[.cookie] != nil {
-            throw Problem(.crossSiteRequest, "The request carried cookies but no Origin header, so it was not accepted.")
+            throw Problem(
+                .crossSiteRequest, "The request carried cookies but no Origin header, so it was not accepted.")
         }
     }
 }

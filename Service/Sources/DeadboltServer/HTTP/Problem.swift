@@ -93,7 +93,8 @@ public struct Problem: Error, Sendable, Equatable {
 
     /// A problem of `kind`.
     public init(
-        _ kind: Kind, _ detail: String? = nil, retryAfterSeconds: Int? = nil, field: String? = nil, violations: [String]? = nil
+        _ kind: Kind, _ detail: String? = nil, retryAfterSeconds: Int? = nil, field: String? = nil,
+        violations: [String]? = nil
     ) {
         self.kind = kind
         self.detail = detail ?? kind.title

@@ -111,7 +111,9 @@ struct FormFields: Sendable {
 
     /// The value of `name` with surrounding whitespace removed, or `nil` when absent or blank.
     func trimmed(_ name: String) -> String? {
-        guard let value = values[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        guard let value = values[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+            return nil
+        }
         return value
     }
 

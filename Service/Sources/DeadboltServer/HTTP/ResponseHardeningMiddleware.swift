@@ -52,10 +52,13 @@ struct ResponseHardeningMiddleware: RouterMiddleware {
         let wantsJSON = request.uri.path.hasPrefix("/api/")
         if wantsJSON {
             headers[.contentType] = "application/problem+json"
-            return Response(status: problem.kind.status, headers: headers, body: .init(byteBuffer: .init(bytes: Self.json(problem))))
+            return Response(
+                status: problem.kind.status, headers: headers, body: .init(byteBuffer: .init(bytes: Self.json(problem)))
+            )
         }
         headers[.contentType] = "text/html; charset=utf-8"
-        return Response(status: problem.kind.status, headers: headers, body: .init(byteBuffer: .init(string: errorPage(problem))))
+        return Response(
+            status: problem.kind.status, headers: headers, body: .init(byteBuffer: .init(string: errorPage(problem))))
     }
 
     /// The problem document (RFC 9457 §3.1), plus `field`, `retryAfter` and `violations` as extension members.
@@ -71,10 +74,13 @@ struct ResponseHardeningMiddleware: RouterMiddleware {
         }
         let document = Document(
             type: problem.kind.type, title: problem.kind.title, status: problem.kind.status.code,
-            detail: problem.detail, field: problem.field, retryAfter: problem.retryAfterSeconds, violations: problem.violations)
+            detail: problem.detail, field: problem.field, retryAfter: problem.retryAfterSeconds,
+            violations: problem.violations)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(document)).map { Array($0) } ?? Array(#"{"type":"urn:deadbolt:problem:internal-error","title":"Something went wrong","status":500}"#.utf8)
+        return (try? encoder.encode(document)).map { Array($0) }
+            ?? Array(
+                #"{"type":"urn:deadbolt:problem:internal-error","title":"Something went wrong","status":500}"#.utf8)
     }
 
     static func kind(for status: HTTPResponse.Status) -> Problem.Kind {

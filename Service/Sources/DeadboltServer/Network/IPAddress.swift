@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An IPv4 or IPv6 address as its bytes (4 or 16), parsed strictly by `inet_pton`; an IPv4-mapped IPv6 address
@@ -72,18 +72,22 @@ public struct AddressRange: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String, setting: String = "--trusted-proxy") throws(ConfigurationError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count <= 2, let address = IPAddress(parts[0]) else {
-            throw .invalidValue(setting: setting, reason: "'\(text.prefix(80))' is not an address or CIDR block (such as 10.0.0.0/8 or fd00::/8)")
+            throw .invalidValue(
+                setting: setting,
+                reason: "'\(text.prefix(80))' is not an address or CIDR block (such as 10.0.0.0/8 or fd00::/8)")
         }
         let maximum = address.bytes.count * 8
         var length = maximum
         if parts.count == 2 {
             guard let bits = Int(parts[1]), (0...maximum).contains(bits), parts[1].allSatisfy(\.isASCII) else {
-                throw .invalidValue(setting: setting, reason: "'\(text.prefix(80))' needs a prefix length from 0 to \(maximum)")
+                throw .invalidValue(
+                    setting: setting, reason: "'\(text.prefix(80))' needs a prefix length from 0 to \(maximum)")
             }
             length = bits
         }
         guard Self.hostBitsAreZero(address.bytes, prefixLength: length) else {
-            throw .invalidValue(setting: setting, reason: "'\(text.prefix(80))' has bits set past its /\(length) prefix")
+            throw .invalidValue(
+                setting: setting, reason: "'\(text.prefix(80))' has bits set past its /\(length) prefix")
         }
         network = address
         prefixLength = length

@@ -21,7 +21,10 @@ public final class ServerMetrics: Sendable {
 
     /// Sign-in outcomes counted in `deadbolt_sign_ins_total{outcome}`.
     public enum SignInOutcome: String, Sendable, CaseIterable {
-        case succeeded, wrongPassword = "wrong_password", wrongPIN = "wrong_pin", wrongSecondFactor = "wrong_second_factor"
+        case succeeded
+        case wrongPassword = "wrong_password"
+        case wrongPIN = "wrong_pin"
+        case wrongSecondFactor = "wrong_second_factor"
         case locked, overloaded, unavailable
     }
 
@@ -47,7 +50,8 @@ public final class ServerMetrics: Sendable {
     }
 
     private func signIns(_ outcome: SignInOutcome) -> CoreMetrics.Counter {
-        CoreMetrics.Counter(label: "deadbolt_sign_ins_total", dimensions: [("outcome", outcome.rawValue)], factory: factory)
+        CoreMetrics.Counter(
+            label: "deadbolt_sign_ins_total", dimensions: [("outcome", outcome.rawValue)], factory: factory)
     }
 
     /// Counts one sign-in attempt's outcome.
@@ -58,7 +62,8 @@ public final class ServerMetrics: Sendable {
     public func rateLimited() { limited.increment() }
     /// Counts one code sent on `channel` (`email`, `sms`).
     public func codeSent(channel: String) {
-        CoreMetrics.Counter(label: "deadbolt_codes_sent_total", dimensions: [("channel", channel)], factory: factory).increment()
+        CoreMetrics.Counter(label: "deadbolt_codes_sent_total", dimensions: [("channel", channel)], factory: factory)
+            .increment()
     }
     /// Records how long a step that hashes (a password, a PIN) took, queueing for the pool included.
     public func hashStep(_ duration: Duration) {
@@ -68,7 +73,9 @@ public final class ServerMetrics: Sendable {
     /// Counts one response by status class (`2xx` … `5xx`) and the 503s apart.
     public func response(status: Int) {
         let statusClass = "\(status / 100)xx"
-        CoreMetrics.Counter(label: "deadbolt_http_responses_total", dimensions: [("class", statusClass)], factory: factory).increment()
+        CoreMetrics.Counter(
+            label: "deadbolt_http_responses_total", dimensions: [("class", statusClass)], factory: factory
+        ).increment()
     }
 
     /// The text exposition, with the pool's gauges read now.

@@ -11,13 +11,15 @@ extension ServerRuntime {
             guard let signed = try await signedInVisit(request, context) else { return Self.toSignIn }
             let form = FormPage(
                 heading: "Set up an authenticator app", action: "/account/authenticator", submit: "Show the QR code",
-                intro: "An authenticator app on your phone makes a new 6-digit code every 30 seconds. You can use it instead of a text or email code when you sign in on a new device.",
+                intro:
+                    "An authenticator app on your phone makes a new 6-digit code every 30 seconds. You can use it instead of a text or email code when you sign in on a new device.",
                 links: [("/account", "Back to your account")])
             return pages.page("form", form.values(csrf: signed.csrf, signedIn: true))
         }
         router.post("/account/authenticator") { request, context in
             try await accountAction(request, context) { _, signed in
-                let enrollment = try await system.account.beginAuthenticatorEnrollment(signed.session, client: signed.client)
+                let enrollment = try await system.account.beginAuthenticatorEnrollment(
+                    signed.session, client: signed.client)
                 return withStep(enrollment.token, authenticatorPage(enrollment, csrf: signed.csrf))
             }
         }
@@ -27,13 +29,17 @@ extension ServerRuntime {
                     throw Problem(.stepExpired, "This step has expired. Please start again.")
                 }
                 let answer = try await system.account.confirmAuthenticator(
-                    signed.session, token: token, code: form.trimmed("code") ?? "", label: "Authenticator app", client: signed.client)
+                    signed.session, token: token, code: form.trimmed("code") ?? "", label: "Authenticator app",
+                    client: signed.client)
                 switch answer {
                 case .authenticatorAdded:
                     return clearingStep(try await accountPage(signed, notice: "Your authenticator app is set up."))
                 case .wrongCode:
                     return messagePage(
-                        "That code did not work", ["The code from the app was not right. Start again to see a new QR code; make sure your phone's clock is set automatically."],
+                        "That code did not work",
+                        [
+                            "The code from the app was not right. Start again to see a new QR code; make sure your phone's clock is set automatically."
+                        ],
                         alert: "The code was not right.", button: ("/account/authenticator", "Start again"),
                         signedIn: true, csrf: signed.csrf)
                 case .locked(let retryAfter):
@@ -47,7 +53,9 @@ extension ServerRuntime {
         }
         router.post("/account/authenticator/remove") { request, context in
             try await accountAction(request, context) { form, signed in
-                guard let id = AuthenticatorID(rawValue: form["id"] ?? "") else { throw Problem(.invalidField, "Choose an authenticator.", field: "id") }
+                guard let id = AuthenticatorID(rawValue: form["id"] ?? "") else {
+                    throw Problem(.invalidField, "Choose an authenticator.", field: "id")
+                }
                 try await system.account.removeAuthenticator(signed.session, id: id, client: signed.client)
                 return try await accountPage(signed, notice: "The authenticator app was removed.")
             }
@@ -64,7 +72,8 @@ extension ServerRuntime {
         }
         router.post("/account/phone") { request, context in
             try await accountAction(request, context) { form, signed in
-                let answer = try await system.account.beginPhoneChange(signed.session, phoneNumber: form.trimmed("phone") ?? "", client: signed.client)
+                let answer = try await system.account.beginPhoneChange(
+                    signed.session, phoneNumber: form.trimmed("phone") ?? "", client: signed.client)
                 return phoneAnswerPage(answer, signed: signed)
             }
         }
@@ -73,7 +82,8 @@ extension ServerRuntime {
                 guard let text = BrowserCookie.step.value(in: request), let token = StepToken(text: text) else {
                     throw Problem(.stepExpired, "This step has expired. Please start again.")
                 }
-                let answer = try await system.account.confirmPhoneChange(signed.session, token: token, code: form.trimmed("code") ?? "", client: signed.client)
+                let answer = try await system.account.confirmPhoneChange(
+                    signed.session, token: token, code: form.trimmed("code") ?? "", client: signed.client)
                 return phoneAnswerPage(answer, signed: signed)
             }
         }
@@ -88,7 +98,9 @@ extension ServerRuntime {
         router.post("/account/delete") { request, context in
             try await accountAction(request, context) { _, signed in
                 try await system.account.delete(signed.session, client: signed.client)
-                var response = messagePage("Your account is deleted", ["We sent a last notice to your email address."], button: ("/", "Start page"))
+                var response = messagePage(
+                    "Your account is deleted", ["We sent a last notice to your email address."],
+                    button: ("/", "Start page"))
                 response.headers.append(HTTPField(name: .setCookie, value: BrowserCookie.session.clear))
                 response.headers.append(HTTPField(name: .setCookie, value: BrowserCookie.device.clear))
                 return response
@@ -100,8 +112,12 @@ extension ServerRuntime {
         FormPage(
             heading: "Your phone number", action: "/account/phone", submit: "Send a code",
             intro: "We send a code to the new number to check it, and a notice to your email.",
-            fields: [FormPage.Field(name: "phone", label: "Mobile phone number", type: "tel", autocomplete: "tel",
-                                    hint: "With the country code, such as +1 202 555 0143.", errors: errors, maxlength: 32, autofocus: true)],
+            fields: [
+                FormPage.Field(
+                    name: "phone", label: "Mobile phone number", type: "tel", autocomplete: "tel",
+                    hint: "With the country code, such as +1 202 555 0143.", errors: errors, maxlength: 32,
+                    autofocus: true)
+            ],
             links: [("/account", "Back to your account")])
     }
 
@@ -130,10 +146,12 @@ extension ServerRuntime {
         let uri = enrollment.uri.uri
         let secret = Self.secretText(fromURI: uri)
         let svg = QRCodeSVG.svg(encoding: uri, title: "QR code for your authenticator app") ?? ""
-        return pages.page("authenticator", [
-            "qr": svg, "secret": secret, "csrf": csrf, "signedIn": true,
-            "fields": [FormPage.Field.code(label: "Code from the app").values],
-        ])
+        return pages.page(
+            "authenticator",
+            [
+                "qr": svg, "secret": secret, "csrf": csrf, "signedIn": true,
+                "fields": [FormPage.Field.code(label: "Code from the app").values],
+            ])
     }
 
     /// The base32 secret of an otpauth URI, grouped by four for typing.

@@ -36,8 +36,9 @@ struct FormPage {
 
         /// An email field.
         static func email(_ value: String? = nil, errors: [String] = [], autofocus: Bool = true) -> Field {
-            Field(name: "email", label: "Email address", type: "email", autocomplete: "username", errors: errors,
-                  value: value, maxlength: 254, autofocus: autofocus)
+            Field(
+                name: "email", label: "Email address", type: "email", autocomplete: "username", errors: errors,
+                value: value, maxlength: 254, autofocus: autofocus)
         }
 
         /// A password field (`current-password` or `new-password`).
@@ -45,22 +46,28 @@ struct FormPage {
             name: String = "password", label: String = "Password", new: Bool = false, hint: String? = nil,
             errors: [String] = [], autofocus: Bool = true
         ) -> Field {
-            Field(name: name, label: label, type: "password", autocomplete: new ? "new-password" : "current-password",
-                  hint: hint, errors: errors, maxlength: 1024, autofocus: autofocus)
+            Field(
+                name: name, label: label, type: "password", autocomplete: new ? "new-password" : "current-password",
+                hint: hint, errors: errors, maxlength: 1024, autofocus: autofocus)
         }
 
         /// A PIN field: digits on a phone's keypad, never pre-filled, never saved by the browser as a password.
         static func pin(
-            name: String = "pin", label: String = "PIN", hint: String? = nil, errors: [String] = [], autofocus: Bool = true
+            name: String = "pin", label: String = "PIN", hint: String? = nil, errors: [String] = [],
+            autofocus: Bool = true
         ) -> Field {
-            Field(name: name, label: label, type: "password", autocomplete: "one-time-code", inputmode: "numeric",
-                  hint: hint, errors: errors, maxlength: 6, autofocus: autofocus, short: true)
+            Field(
+                name: name, label: label, type: "password", autocomplete: "one-time-code", inputmode: "numeric",
+                hint: hint, errors: errors, maxlength: 6, autofocus: autofocus, short: true)
         }
 
         /// A one-time code field.
-        static func code(label: String = "Code", hint: String? = nil, errors: [String] = [], maxlength: Int = 6) -> Field {
-            Field(name: "code", label: label, type: "text", autocomplete: "one-time-code", inputmode: "numeric",
-                  hint: hint, errors: errors, maxlength: maxlength, autofocus: true, short: true)
+        static func code(label: String = "Code", hint: String? = nil, errors: [String] = [], maxlength: Int = 6)
+            -> Field
+        {
+            Field(
+                name: "code", label: label, type: "text", autocomplete: "one-time-code", inputmode: "numeric",
+                hint: hint, errors: errors, maxlength: maxlength, autofocus: true, short: true)
         }
 
         var values: [String: Any] {

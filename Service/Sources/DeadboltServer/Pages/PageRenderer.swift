@@ -50,7 +50,8 @@ struct PageRenderer: Sendable {
             guard let data = FileManager.default.contents(atPath: folder + "/" + name) else {
                 throw ConfigurationError.missingResource("the template \(name) cannot be read")
             }
-            templates[String(name.dropLast(".mustache".count))] = try MustacheTemplate(string: String(decoding: data, as: UTF8.self))
+            templates[String(name.dropLast(".mustache".count))] = try MustacheTemplate(
+                string: String(decoding: data, as: UTF8.self))
         }
         return templates
     }
@@ -66,7 +67,8 @@ struct PageRenderer: Sendable {
     func html(_ template: String, _ values: [String: Any]) -> String {
         var values = values
         values["development"] = development
-        return library.render(values, withTemplate: template) ?? "<!doctype html><title>Error</title><p>Page missing.</p>"
+        return library.render(values, withTemplate: template)
+            ?? "<!doctype html><title>Error</title><p>Page missing.</p>"
     }
 
     /// The error page for `problem`.
@@ -93,6 +95,7 @@ enum ResourceLocator {
             return candidate
         }
         throw .missingResource(
-            "the server's resources (\(bundleName)) are not beside the executable; keep the folder SwiftPM built next to it, or set DEADBOLT_RESOURCES")
+            "the server's resources (\(bundleName)) are not beside the executable; keep the folder SwiftPM built next to it, or set DEADBOLT_RESOURCES"
+        )
     }
 }

@@ -45,7 +45,9 @@ extension ServerRuntime {
         let form = try await bodies.form(request)
         let visit = try BrowserVisit(request)
         guard visit.setCookies.isEmpty, browserCSRF.isValid(form["csrf"], for: visit.browserID) else {
-            throw Problem(.crossSiteRequest, "This form has expired or did not come from this site. Go back, reload the page and try again.")
+            throw Problem(
+                .crossSiteRequest,
+                "This form has expired or did not come from this site. Go back, reload the page and try again.")
         }
         return (form, visit)
     }
@@ -62,7 +64,9 @@ extension ServerRuntime {
                     "date": message.email.header("Date") ?? "", "body": message.email.body,
                 ]
             }
-            var values: [String: Any] = ["folder": mailbox.folder, "messages": messages, "hasMessages": !messages.isEmpty]
+            var values: [String: Any] = [
+                "folder": mailbox.folder, "messages": messages, "hasMessages": !messages.isEmpty,
+            ]
             values["wide"] = true
             return pages.page("mailbox", values)
         }

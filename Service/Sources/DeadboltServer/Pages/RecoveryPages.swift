@@ -16,7 +16,8 @@ extension ServerRuntime {
                 let client = try clientContext(request, context, browserID: visit.browserID, device: nil)
                 do {
                     let answer = try await mappingErrors {
-                        try await flow(kind).start(email: email, client: client, origin: kind == .notMe ? .notMe : .forgotten)
+                        try await flow(kind).start(
+                            email: email, client: client, origin: kind == .notMe ? .notMe : .forgotten)
                     }
                     return recoveryAnswerPage(answer, kind: kind, visit: visit)
                 } catch let problem as Problem where problem.field == "email" {
@@ -92,23 +93,28 @@ extension ServerRuntime {
         case .pin:
             FormPage(
                 heading: "Reset your PIN", action: "/forgot-pin", submit: "Continue",
-                intro: "We will send a code to your email or phone, then ask for your password, then let you choose a new PIN.",
+                intro:
+                    "We will send a code to your email or phone, then ask for your password, then let you choose a new PIN.",
                 fields: [.email(email, errors: errors)], links: [("/sign-in", "Back to sign in")])
         case .password:
             FormPage(
                 heading: "Reset your password", action: "/forgot-password", submit: "Continue",
-                intro: "We will send a code to your email or phone, then ask for your PIN, then let you choose a new password.",
+                intro:
+                    "We will send a code to your email or phone, then ask for your PIN, then let you choose a new password.",
                 fields: [.email(email, errors: errors)], links: [("/sign-in", "Back to sign in")])
         case .notMe:
             FormPage(
                 heading: "This wasn't me", action: "/not-me", submit: "Secure my account",
-                intro: "If a message from us described something you did not do, secure your account: once you confirm the code we send, every session ends, remembered devices are forgotten, and you choose a new PIN.",
+                intro:
+                    "If a message from us described something you did not do, secure your account: once you confirm the code we send, every session ends, remembered devices are forgotten, and you choose a new PIN.",
                 fields: [.email(email, errors: errors)])
         }
     }
 
-    static func recoveryNewPINForm(_ kind: RecoveryKind, errors: [String] = [], againErrors: [String] = []) -> FormPage {
-        var form = newPINForm(action: "/recover/new-pin", heading: "Choose a new PIN", errors: errors, againErrors: againErrors)
+    static func recoveryNewPINForm(_ kind: RecoveryKind, errors: [String] = [], againErrors: [String] = []) -> FormPage
+    {
+        var form = newPINForm(
+            action: "/recover/new-pin", heading: "Choose a new PIN", errors: errors, againErrors: againErrors)
         form.hidden = [("flow", kind.rawValue)]
         return form
     }
@@ -123,61 +129,89 @@ extension ServerRuntime {
                 case .phone(let masked): ("phone", "Text message to \(masked)")
                 }
             }
-            return withStep(token, formPage(FormPage(
-                heading: "Where should we send a code?", action: "/recover/channel", submit: "Send code",
-                choicesLegend: "Send a code by", choicesName: "channel", choices: options, hidden: flowField), visit: visit))
+            return withStep(
+                token,
+                formPage(
+                    FormPage(
+                        heading: "Where should we send a code?", action: "/recover/channel", submit: "Send code",
+                        choicesLegend: "Send a code by", choicesName: "channel", choices: options, hidden: flowField),
+                    visit: visit))
         case .codeSent(let token, let destination):
-            return withStep(token, formPage(FormPage(
-                heading: "Enter the code", action: "/recover/code", submit: "Continue",
-                notice: "We sent a 6-digit code to \(Self.text(destination)). It works for 10 minutes.",
-                fields: [.code(label: "Code")], hidden: flowField), visit: visit))
+            return withStep(
+                token,
+                formPage(
+                    FormPage(
+                        heading: "Enter the code", action: "/recover/code", submit: "Continue",
+                        notice: "We sent a 6-digit code to \(Self.text(destination)). It works for 10 minutes.",
+                        fields: [.code(label: "Code")], hidden: flowField), visit: visit))
         case .needPassword(let token):
-            return withStep(token, formPage(FormPage(
-                heading: "Enter your password", action: "/recover/password", submit: "Continue",
-                fields: [.password()], hidden: flowField), visit: visit))
+            return withStep(
+                token,
+                formPage(
+                    FormPage(
+                        heading: "Enter your password", action: "/recover/password", submit: "Continue",
+                        fields: [.password()], hidden: flowField), visit: visit))
         case .needPIN(let token):
-            return withStep(token, formPage(FormPage(
-                heading: "Enter your PIN", action: "/recover/pin", submit: "Continue",
-                fields: [.pin()], hidden: flowField), visit: visit))
+            return withStep(
+                token,
+                formPage(
+                    FormPage(
+                        heading: "Enter your PIN", action: "/recover/pin", submit: "Continue",
+                        fields: [.pin()], hidden: flowField), visit: visit))
         case .needNewPIN(let token):
             return withStep(token, formPage(Self.recoveryNewPINForm(kind), visit: visit))
         case .needNewPassword(let token):
-            return withStep(token, formPage(FormPage(
-                heading: "Choose a new password", action: "/recover/new-password", submit: "Save password",
-                fields: [.password(label: "New password", new: true, hint: Self.passwordHint)], hidden: flowField), visit: visit))
+            return withStep(
+                token,
+                formPage(
+                    FormPage(
+                        heading: "Choose a new password", action: "/recover/new-password", submit: "Save password",
+                        fields: [.password(label: "New password", new: true, hint: Self.passwordHint)],
+                        hidden: flowField), visit: visit))
         case .completed:
-            return clearingStep(messagePage(
-                kind == .password ? "Your password is changed" : "Your PIN is changed",
-                [
-                    "Every other session on your account has ended and remembered devices were forgotten. We sent a notice to your email and phone.",
-                    "Sign in now with your new \(kind == .password ? "password" : "PIN").",
-                ],
-                success: "Done.", button: ("/sign-in", "Sign in")))
+            return clearingStep(
+                messagePage(
+                    kind == .password ? "Your password is changed" : "Your PIN is changed",
+                    [
+                        "Every other session on your account has ended and remembered devices were forgotten. We sent a notice to your email and phone.",
+                        "Sign in now with your new \(kind == .password ? "password" : "PIN").",
+                    ],
+                    success: "Done.", button: ("/sign-in", "Sign in")))
         case .wrongCode:
-            return formPage(FormPage(
-                heading: "Enter the code", action: "/recover/code", submit: "Continue",
-                fields: [.code(label: "Code", errors: ["That code is not right, or it has expired."])], hidden: flowField),
+            return formPage(
+                FormPage(
+                    heading: "Enter the code", action: "/recover/code", submit: "Continue",
+                    fields: [.code(label: "Code", errors: ["That code is not right, or it has expired."])],
+                    hidden: flowField),
                 visit: visit)
         case .wrongPassword:
-            return formPage(FormPage(
-                heading: "Enter your password", action: "/recover/password", submit: "Continue",
-                fields: [.password(errors: ["That password is not right."])], hidden: flowField), visit: visit)
+            return formPage(
+                FormPage(
+                    heading: "Enter your password", action: "/recover/password", submit: "Continue",
+                    fields: [.password(errors: ["That password is not right."])], hidden: flowField), visit: visit)
         case .wrongPIN:
-            return formPage(FormPage(
-                heading: "Enter your PIN", action: "/recover/pin", submit: "Continue",
-                fields: [.pin(errors: ["That PIN is not right."])], hidden: flowField), visit: visit)
+            return formPage(
+                FormPage(
+                    heading: "Enter your PIN", action: "/recover/pin", submit: "Continue",
+                    fields: [.pin(errors: ["That PIN is not right."])], hidden: flowField), visit: visit)
         case .pinRefused(let violations):
             return formPage(Self.recoveryNewPINForm(kind, errors: violations.map(\.message)), visit: visit)
         case .passwordRefused(let violations):
-            return formPage(FormPage(
-                heading: "Choose a new password", action: "/recover/new-password", submit: "Save password",
-                fields: [.password(label: "New password", new: true, hint: Self.passwordHint, errors: violations.map(\.message))],
-                hidden: flowField), visit: visit)
+            return formPage(
+                FormPage(
+                    heading: "Choose a new password", action: "/recover/new-password", submit: "Save password",
+                    fields: [
+                        .password(
+                            label: "New password", new: true, hint: Self.passwordHint, errors: violations.map(\.message)
+                        )
+                    ],
+                    hidden: flowField), visit: visit)
         case .locked(let retryAfter):
             return lockedPage(retryAfter)
         case .hardLocked:
-            return clearingStep(messagePage(
-                "Your account is locked", ["Contact the service's help desk to unlock it."]))
+            return clearingStep(
+                messagePage(
+                    "Your account is locked", ["Contact the service's help desk to unlock it."]))
         case .tryLater(let retryAfter):
             return tryLaterPage(retryAfter)
         }

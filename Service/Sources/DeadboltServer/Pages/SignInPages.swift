@@ -11,7 +11,8 @@ extension ServerRuntime {
         router.post("/sign-in") { request, context in
             let (form, visit) = try await readBrowserForm(request)
             let email = form.trimmed("email") ?? ""
-            let client = try clientContext(request, context, browserID: visit.browserID, device: BrowserCookie.device.value(in: request))
+            let client = try clientContext(
+                request, context, browserID: visit.browserID, device: BrowserCookie.device.value(in: request))
             do {
                 let answer = try await mappingErrors { try await system.signIn.start(email: email, client: client) }
                 return signInAnswerPage(answer, visit: visit, request: request)
@@ -32,7 +33,10 @@ extension ServerRuntime {
         router.post("/sign-in/new-pin") { request, context in
             let (form, visit, _) = try await readStepForm(request)
             guard form["pin"] == form["pin-again"] else {
-                return formPage(Self.newPINForm(action: "/sign-in/new-pin", errors: [], againErrors: ["The two PINs are not the same."]), visit: visit)
+                return formPage(
+                    Self.newPINForm(
+                        action: "/sign-in/new-pin", errors: [], againErrors: ["The two PINs are not the same."]),
+                    visit: visit)
             }
             return try await signInStep(request, context, form: form) { form, token, client in
                 try await system.signIn.setFirstPIN(token, pin: form["pin"] ?? "", client: client)
@@ -44,15 +48,19 @@ extension ServerRuntime {
             switch form["method"] {
             case "email", "phone":
                 let channel: CodeChannel = form["method"] == "email" ? .email : .phone
-                let client = try clientContext(request, context, browserID: visit.browserID, device: BrowserCookie.device.value(in: request))
-                let answer = try await mappingErrors { try await system.signIn.sendSecondFactorCode(token, via: channel, client: client) }
+                let client = try clientContext(
+                    request, context, browserID: visit.browserID, device: BrowserCookie.device.value(in: request))
+                let answer = try await mappingErrors {
+                    try await system.signIn.sendSecondFactorCode(token, via: channel, client: client)
+                }
                 return signInAnswerPage(answer, visit: visit, request: request, method: "sent", remember: remember)
             case "app":
                 return formPage(Self.secondFactorCodeForm(method: "app"), visit: visit)
             case "recovery":
                 return formPage(Self.secondFactorCodeForm(method: "recovery"), visit: visit)
             default:
-                return formPage(Self.chooseSecondFactorForm(choices: [], error: "Choose how to confirm it is you."), visit: visit)
+                return formPage(
+                    Self.chooseSecondFactorForm(choices: [], error: "Choose how to confirm it is you."), visit: visit)
             }
         }
         router.post("/sign-in/second-factor") { request, context in
@@ -65,9 +73,11 @@ extension ServerRuntime {
                 case "recovery": .recoveryCode(code)
                 default: .sentCode(code)
                 }
-            let client = try clientContext(request, context, browserID: visit.browserID, device: BrowserCookie.device.value(in: request))
+            let client = try clientContext(
+                request, context, browserID: visit.browserID, device: BrowserCookie.device.value(in: request))
             let answer = try await mappingErrors {
-                try await system.signIn.submitSecondFactor(token, proof: proof, rememberDevice: form.isChecked("remember"), client: client)
+                try await system.signIn.submitSecondFactor(
+                    token, proof: proof, rememberDevice: form.isChecked("remember"), client: client)
             }
             return signInAnswerPage(answer, visit: visit, request: request, method: method)
         }
@@ -90,7 +100,8 @@ extension ServerRuntime {
         } else {
             (form, visit, token) = try await readStepForm(request)
         }
-        let client = try clientContext(request, context, browserID: visit.browserID, device: BrowserCookie.device.value(in: request))
+        let client = try clientContext(
+            request, context, browserID: visit.browserID, device: BrowserCookie.device.value(in: request))
         let answer = try await mappingErrors { try await step(form, token, client) }
         return signInAnswerPage(answer, visit: visit, request: request)
     }
@@ -117,7 +128,9 @@ extension ServerRuntime {
             links: [("/forgot-pin", "Forgot your PIN?")])
     }
 
-    static func newPINForm(action: String, heading: String = "Choose your login PIN", errors: [String] = [], againErrors: [String] = []) -> FormPage {
+    static func newPINForm(
+        action: String, heading: String = "Choose your login PIN", errors: [String] = [], againErrors: [String] = []
+    ) -> FormPage {
         FormPage(
             heading: heading, action: action, submit: "Save PIN",
             intro: "You will enter this PIN every time you sign in. Keep it to yourself.",
@@ -177,14 +190,20 @@ extension ServerRuntime {
         case .needSecondFactor(let token, let choices):
             return withStep(token, formPage(Self.chooseSecondFactorForm(choices: choices), visit: visit))
         case .codeSent(let token, let destination):
-            return withStep(token, formPage(Self.secondFactorCodeForm(method: "sent", sentTo: Self.text(destination)), visit: visit))
+            return withStep(
+                token, formPage(Self.secondFactorCodeForm(method: "sent", sentTo: Self.text(destination)), visit: visit)
+            )
         case .signedIn(let grant):
             metrics.signIn(.succeeded)
             var response = Response(status: .seeOther, headers: [.location: "/account"])
-            response.headers.append(HTTPField(name: .setCookie, value: BrowserCookie.session.set(grant.token.text, maxAge: nil)))
+            response.headers.append(
+                HTTPField(name: .setCookie, value: BrowserCookie.session.set(grant.token.text, maxAge: nil)))
             if let device = grant.rememberedDevice {
-                let seconds = Int(max(0, device.expiresAt.millisecondsSinceEpoch - grant.session.createdAt.millisecondsSinceEpoch) / 1000)
-                response.headers.append(HTTPField(name: .setCookie, value: BrowserCookie.device.set(device.token.text, maxAge: seconds)))
+                let seconds = Int(
+                    max(0, device.expiresAt.millisecondsSinceEpoch - grant.session.createdAt.millisecondsSinceEpoch)
+                        / 1000)
+                response.headers.append(
+                    HTTPField(name: .setCookie, value: BrowserCookie.device.set(device.token.text, maxAge: seconds)))
             }
             visit.apply(to: &response)
             return clearingStep(response)
@@ -197,10 +216,12 @@ extension ServerRuntime {
         case .wrongCode:
             metrics.signIn(.wrongSecondFactor)
             return formPage(
-                Self.secondFactorCodeForm(method: method, errors: ["That code is not right, or it has expired or was already used."]),
+                Self.secondFactorCodeForm(
+                    method: method, errors: ["That code is not right, or it has expired or was already used."]),
                 visit: visit)
         case .pinRefused(let violations):
-            return formPage(Self.newPINForm(action: "/sign-in/new-pin", errors: violations.map(\.message)), visit: visit)
+            return formPage(
+                Self.newPINForm(action: "/sign-in/new-pin", errors: violations.map(\.message)), visit: visit)
         case .locked(let retryAfter):
             metrics.signIn(.locked)
             return lockedPage(retryAfter)

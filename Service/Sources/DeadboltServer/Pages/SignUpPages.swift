@@ -14,7 +14,9 @@ extension ServerRuntime {
             let password = form["password"] ?? ""
             let client = try clientContext(request, context, browserID: visit.browserID, device: nil)
             do {
-                let answer = try await mappingErrors { try await system.signUp.start(email: email, password: password, client: client) }
+                let answer = try await mappingErrors {
+                    try await system.signUp.start(email: email, password: password, client: client)
+                }
                 return signUpAnswerPage(answer, visit: visit, email: email)
             } catch let problem as Problem where problem.field == "email" {
                 return formPage(Self.signUpForm(email: email, emailErrors: [problem.detail]), visit: visit)
@@ -36,7 +38,8 @@ extension ServerRuntime {
         }
     }
 
-    static func signUpForm(email: String? = nil, emailErrors: [String] = [], passwordErrors: [String] = []) -> FormPage {
+    static func signUpForm(email: String? = nil, emailErrors: [String] = [], passwordErrors: [String] = []) -> FormPage
+    {
         FormPage(
             heading: "Create an account", action: "/sign-up", submit: "Create account",
             intro: "You will choose a login PIN after your identity has been verified.",
@@ -63,18 +66,25 @@ extension ServerRuntime {
             return formPage(
                 Self.signUpForm(email: email, passwordErrors: violations.map(\.message)), visit: visit)
         case .accountCreated:
-            return clearingStep(messagePage(
-                "Your account is ready",
-                [
-                    "Your email address is confirmed.",
-                    "Next, your identity must be verified by the service before you can choose a login PIN. Contact the help desk with your email address. You can sign in with your password now to see where things stand.",
-                ],
-                success: "Account created.", button: ("/sign-in", "Sign in")))
+            return clearingStep(
+                messagePage(
+                    "Your account is ready",
+                    [
+                        "Your email address is confirmed.",
+                        "Next, your identity must be verified by the service before you can choose a login PIN. Contact the help desk with your email address. You can sign in with your password now to see where things stand.",
+                    ],
+                    success: "Account created.", button: ("/sign-in", "Sign in")))
         case .wrongCode:
-            return formPage(Self.confirmEmailForm(sentTo: nil, errors: ["That code is not right, or it has expired. Check the newest email and try again."]), visit: visit)
+            return formPage(
+                Self.confirmEmailForm(
+                    sentTo: nil,
+                    errors: ["That code is not right, or it has expired. Check the newest email and try again."]),
+                visit: visit)
         case .locked(let retryAfter):
-            return retryAfter.map { lockedPage($0) } ?? clearingStep(messagePage(
-                "Too many wrong codes", ["Please start again later."], button: ("/sign-up", "Start again")))
+            return retryAfter.map { lockedPage($0) }
+                ?? clearingStep(
+                    messagePage(
+                        "Too many wrong codes", ["Please start again later."], button: ("/sign-up", "Start again")))
         case .tryLater(let retryAfter):
             return tryLaterPage(retryAfter)
         }

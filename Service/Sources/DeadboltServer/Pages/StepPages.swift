@@ -22,7 +22,8 @@ extension ServerRuntime {
     /// `page` with the step cookie set to `token`.
     func withStep(_ token: StepToken, _ page: Response) -> Response {
         var response = page
-        response.headers.append(HTTPField(name: .setCookie, value: BrowserCookie.step.set(token.text, maxAge: Self.stepCookieLifetime)))
+        response.headers.append(
+            HTTPField(name: .setCookie, value: BrowserCookie.step.set(token.text, maxAge: Self.stepCookieLifetime)))
         return response
     }
 
@@ -52,7 +53,8 @@ extension ServerRuntime {
     /// The page for a temporary lock.
     func lockedPage(_ retryAfter: Duration) -> Response {
         var response = messagePage(
-            "Too many tries", ["For your security, sign-in to this account is paused. If you have forgotten your PIN, reset it instead."],
+            "Too many tries",
+            ["For your security, sign-in to this account is paused. If you have forgotten your PIN, reset it instead."],
             alert: "Too many wrong tries. You can try again \(WaitText.phrase(retryAfter)).",
             links: [("/forgot-pin", "Forgot your PIN?"), ("/", "Start page")])
         response.headers[.retryAfter] = String(Problem.seconds(retryAfter))
@@ -61,10 +63,14 @@ extension ServerRuntime {
 
     /// The page for a hard lock.
     func hardLockedPage() -> Response {
-        clearingStep(messagePage(
-            "Your account is locked", ["There have been too many wrong tries on this account. To unlock it, reset your PIN, or contact the service's help desk."],
-            alert: "This account is locked until you reset your PIN.",
-            button: ("/forgot-pin", "Reset your PIN")))
+        clearingStep(
+            messagePage(
+                "Your account is locked",
+                [
+                    "There have been too many wrong tries on this account. To unlock it, reset your PIN, or contact the service's help desk."
+                ],
+                alert: "This account is locked until you reset your PIN.",
+                button: ("/forgot-pin", "Reset your PIN")))
     }
 
     /// The page for a rate limit.
@@ -77,6 +83,8 @@ extension ServerRuntime {
     }
 
     /// Where PIN rules are explained beside the field.
-    static let pinHint = "4 to 6 digits. Avoid easy PINs such as 1234, 1111 or a year, and avoid your birth date, phone number or the last four digits of your Social Security number."
-    static let passwordHint = "At least 12 characters. A few unrelated words make a strong password. Avoid common passwords and your email address."
+    static let pinHint =
+        "4 to 6 digits. Avoid easy PINs such as 1234, 1111 or a year, and avoid your birth date, phone number or the last four digits of your Social Security number."
+    static let passwordHint =
+        "At least 12 characters. A few unrelated words make a strong password. Avoid common passwords and your email address."
 }
