@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "Deadbolt", targets: ["Deadbolt"]),
         .library(name: "DeadboltVectors", targets: ["DeadboltVectors"]),
         .library(name: "DeadboltRedis", targets: ["DeadboltRedis"]),
+        // The libqrencode shim, for the reference service's authenticator enrollment page (Service/).
+        .library(name: "CQRCode", targets: ["CQRCode"]),
         .executable(name: "deadbolt", targets: ["deadbolt"]),
         .executable(name: "deadbolt-bench", targets: ["DeadboltBench"]),
     ],

@@ -18,6 +18,9 @@ let package = Package(
         .library(name: "DeadboltSignIn", targets: ["DeadboltSignIn"]),
         .library(name: "DeadboltSQLite", targets: ["DeadboltSQLite"]),
         .library(name: "DeadboltSignInConformance", targets: ["DeadboltSignInConformance"]),
+        .library(name: "DeadboltTransports", targets: ["DeadboltTransports"]),
+        .library(name: "DeadboltServer", targets: ["DeadboltServer"]),
+        .executable(name: "deadbolt-server", targets: ["deadbolt-server"]),
         .library(name: "DeadboltPostgres", targets: ["DeadboltPostgres"]),
     ],
     dependencies: [
@@ -25,6 +28,13 @@ let package = Package(
         .package(name: "Deadbolt", path: ".."),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The reference service (face): HTTP, templates, the command line, metrics and graceful shutdown.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         // docs/postgres.md says why postgres-nio over a libpq shim, with the build times measured here.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Already resolved for postgres-nio; named so the PostgreSQL store can be a `Service` in a service group.
@@ -55,6 +65,66 @@ let package = Package(
         .target(
             name: "DeadboltSignInConformance",
             dependencies: ["DeadboltSignIn", .product(name: "Deadbolt", package: "Deadbolt")],
+            swiftSettings: strictSwift
+        ),
+        // C shim over libcurl (Debian libcurl4-openssl-dev): SMTP with STARTTLS and AUTH, and HTTPS, on the
+        // system's OpenSSL. Why libcurl: docs/deploy.md, "Delivery".
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // The message transports: SMTP relay, SMS gateway over HTTPS, development mailbox.
+        .target(
+            name: "DeadboltTransports",
+            dependencies: ["DeadboltSignIn", "CCurl", .product(name: "Deadbolt", package: "Deadbolt")],
+            swiftSettings: strictSwift
+        ),
+        // The load test's ceiling: the hashing pool alone, verifying as sign-ins do (scripts/load-test).
+        .executableTarget(
+            name: "deadbolt-hash-rate",
+            dependencies: [.product(name: "Deadbolt", package: "Deadbolt")],
+            path: "LoadTests/HashRate",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DeadboltTransportsTests",
+            dependencies: [
+                "DeadboltTransports", "DeadboltSignIn", "DeadboltSQLite", .product(name: "Deadbolt", package: "Deadbolt"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The reference service as a library (configuration, keys, the application, routes, middleware, pages,
+        // the JSON API, admin commands), so tests start it in-process on an ephemeral port.
+        .target(
+            name: "DeadboltServer",
+            dependencies: [
+                "DeadboltSignIn",
+                "DeadboltSQLite",
+                "DeadboltPostgres",
+                "DeadboltTransports",
+                .product(name: "Deadbolt", package: "Deadbolt"),
+                .product(name: "DeadboltRedis", package: "Deadbolt"),
+                .product(name: "CQRCode", package: "Deadbolt"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Templates"), .copy("Static"), .copy("openapi.json")],
+            swiftSettings: strictSwift
+        ),
+        // The thin executable: parses the command line and runs the library.
+        .executableTarget(
+            name: "deadbolt-server",
+            dependencies: [
+                "DeadboltServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DeadboltServerTests",
+            dependencies: ["DeadboltServer", "DeadboltTransports"],
             swiftSettings: strictSwift
         ),
         // The storage protocol on PostgreSQL (postgres-nio): what many replicas share.

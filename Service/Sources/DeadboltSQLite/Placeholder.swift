@@ -1,0 +1,2 @@
+import DeadboltSignIn
+import GRDB
