@@ -10,7 +10,8 @@ public struct SignInSecrets: Sendable, CustomStringConvertible {
     public let sealing: SealingKeyring
     let codeHashingKey: CodeHashingKey
     let tokens: TokenDigester
-    let recoveryCodeKey: SecretBytes
+    /// The key of the recovery-code digests kept in the database (``Deadbolt/RecoveryCodes/digest(of:account:hashingKey:)``).
+    let recoveryCodeKey: CodeHashingKey
     let maskKey: SecretBytes
 
     /// Secrets from the sealing keyring and a server key of 32 to 1024 bytes.
@@ -27,7 +28,7 @@ public struct SignInSecrets: Sendable, CustomStringConvertible {
         self.sealing = sealing
         codeHashingKey = try CodeHashingKey(try derive("code-hashing"))
         tokens = TokenDigester(key: try derive("token-digest"))
-        recoveryCodeKey = try derive("recovery-code")
+        recoveryCodeKey = try CodeHashingKey(try derive("recovery-code"))
         maskKey = try derive("mask")
     }
 
