@@ -22,6 +22,9 @@ struct StepPayload: Codable, Hashable {
     /// Phone change: the new number, sealed, and its last four.
     var sealedPhone: String?
     var phoneLastFour: String?
+    /// Forgot password after a re-verification: the digest (row key) of the re-enrollment code the person gave,
+    /// consumed with the new password.
+    var reenrollmentCode: TokenDigest?
 
     init(email: String) {
         self.email = email

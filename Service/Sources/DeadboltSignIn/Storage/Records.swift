@@ -76,6 +76,10 @@ public enum FlowKind: String, Sendable, Hashable, Codable, CaseIterable {
     case enrollAuthenticator = "enroll-authenticator"
     /// Changing the phone (signed in): the new number waits here until its code confirms it.
     case changePhone = "change-phone"
+    /// An operator's identity re-verification: its one row holds the one-time re-enrollment code (as the code's
+    /// keyed digest, in place of a token's), for up to 24 hours, until Forgot password consumes it. No client
+    /// step ever opens a row of this flow.
+    case reenrollment = "re-enrollment"
 }
 
 /// Which step of its flow a token stands for: the step that will accept it.
@@ -102,6 +106,9 @@ public enum StepKind: String, Sendable, Hashable, Codable, CaseIterable {
     case secondProof = "second-proof"
     /// Signed-in changes: waits for the confirming code (an authenticator's first code, the new phone's code).
     case confirmChange = "confirm-change"
+    /// Forgot password for an account whose identity is verified and which has no PIN: waits for the operator's
+    /// re-enrollment code. In a ``FlowKind/reenrollment`` row: the code itself.
+    case reenrollmentCode = "re-enrollment-code"
 }
 
 /// One issued step token, stored as its digest.
