@@ -78,9 +78,11 @@ extension FlowContext {
     ///   nothing), ``SignInError/unavailable``.
     func openStep(_ token: StepToken, kind: FlowKind, steps: Set<StepKind>, client: ClientContext) async throws -> OpenStep {
         let digest = try secrets.tokens.digest(token)
+        let browser = try secrets.tokens.digest(browserID: client.browserID)
+        // Found by its digest (an index look-up); the browser binding, a digest too, compared in constant time.
         guard let record = try await storeCall({ try await store.step(digest: digest) }),
             record.consumedAt == nil, now < record.expiresAt, record.flowKind == kind, steps.contains(record.step),
-            record.browser == (try secrets.tokens.digest(browserID: client.browserID)), record.address == client.addressKey
+            ConstantTime.equals(record.browser.bytes, browser.bytes), record.address == client.addressKey
         else { throw SignInError.stepInvalid }
         return OpenStep(record: record, payload: try StepPayload.decode(record.payload))
     }

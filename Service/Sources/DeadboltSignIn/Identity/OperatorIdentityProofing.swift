@@ -47,7 +47,8 @@ public struct OperatorIdentityProofing: IdentityProofing {
         } else {
             changes.append(.setAccountState(account: account.id, state: .needsPIN))
         }
-        changes.append(.enqueueMessage(try context.message(.identityVerified(credentialsVoided: reverified, at: now), to: account.email.address, channel: .email, account: account.id)))
+        // Every channel on file before the change: the email, and the phone the facts may be replacing.
+        changes += try context.notifyEveryChannel(.identityVerified(credentialsVoided: reverified, at: now), account: account)
         try await context.commit(ChangeSet(changes))
         if reverified { try await context.clearLocks(account) }
         if let reenrollmentCode { return .reverified(account.id, reenrollmentCode: reenrollmentCode) }
