@@ -14,8 +14,9 @@ public enum AccountState: String, Sendable, Hashable, Codable, CaseIterable {
     case credentialsVoided = "credentials-voided"
 }
 
-/// One account: the row every other record hangs from.
-public struct AccountRecord: Sendable, Hashable {
+/// One account: the row every other record hangs from. Prints its id, state and credential version, never a hash
+/// or the sealed phone.
+public struct AccountRecord: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The account's identifier.
     public var id: AccountID
     /// The normalized address; its ``EmailAddress/comparisonKey`` is unique across accounts.
@@ -60,6 +61,11 @@ public struct AccountRecord: Sendable, Hashable {
         self.createdAt = createdAt
         self.credentialsChangedAt = credentialsChangedAt
     }
+
+    /// The id, state and credential version: nothing a log should not hold.
+    public var description: String { "AccountRecord(\(id), \(state.rawValue), v\(credentialVersion))" }
+    /// The same as ``description``.
+    public var debugDescription: String { description }
 }
 
 /// The flows a step token belongs to. A token of one flow is refused by every other.
@@ -116,7 +122,8 @@ public enum StepKind: String, Sendable, Hashable, Codable, CaseIterable {
 /// A step is consumed in the change set of the step that accepts it (``Change/consumeStep(_:now:)``), after the
 /// slow check ran outside any transaction: of two replicas submitting the same token, both may check, one consumes,
 /// the other's change set fails with ``ChangeConflict/stepUnavailable``. A failed check leaves the token usable.
-public struct StepRecord: Sendable, Hashable {
+/// Prints its flow and step, never its payload (a pending password hash, sealed values).
+public struct StepRecord: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The token's digest (the primary key).
     public var digest: TokenDigest
     /// The run of the flow the step belongs to.
@@ -166,6 +173,11 @@ public struct StepRecord: Sendable, Hashable {
         self.consumedAt = consumedAt
         self.payload = payload
     }
+
+    /// The flow, step and digest prefix: nothing a log should not hold.
+    public var description: String { "StepRecord(\(flowKind.rawValue), \(step.rawValue), \(digest))" }
+    /// The same as ``description``.
+    public var debugDescription: String { description }
 }
 
 /// What a session may reach.
