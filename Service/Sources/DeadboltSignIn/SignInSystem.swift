@@ -79,6 +79,8 @@ public struct SignInSystem: Sendable {
                 events: events, clock: clock,
                 passwordLockout: try LockoutPolicy(store: stateStore, configuration: configuration.passwordLockout, events: events, wallClock: clock),
                 pinLockout: try LockoutPolicy(store: stateStore, configuration: configuration.pinLockout, events: events, wallClock: clock),
+                reenrollmentLockout: try LockoutPolicy(
+                    store: stateStore, configuration: configuration.reenrollmentCodeLockout, events: events, wallClock: clock),
                 verifier: OneTimeCodeVerifier(
                     store: stateStore, hashingKey: secrets.codeHashingKey, lockout: configuration.secondFactorLockout,
                     events: events, wallClock: clock),

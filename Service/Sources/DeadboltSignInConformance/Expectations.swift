@@ -6,8 +6,15 @@ func expect(_ condition: Bool, _ message: @autoclosure () -> String, file: Stati
 
 func expectEqual<T: Equatable>(_ found: T, _ expected: T, _ what: String, file: StaticString = #fileID, line: UInt = #line) throws {
     guard found == expected else {
-        throw ConformanceFailure("\(what): expected \(expected), found \(found)", file: file, line: line)
+        throw ConformanceFailure("\(what): expected \(fields(expected)), found \(fields(found))", file: file, line: line)
     }
+}
+
+/// Every field of `value` (records print redacted; a failing case needs to see which field differs).
+private func fields(_ value: some Any) -> String {
+    var text = ""
+    dump(value, to: &text)
+    return text
 }
 
 /// Applies `changes` and expects the conflict `reason` at `index`.

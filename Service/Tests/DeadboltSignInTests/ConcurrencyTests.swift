@@ -7,7 +7,8 @@ import Testing
 @testable import DeadboltSignIn
 
 /// Two replicas (two sign-in systems over one database and one state store) racing: one step token submitted by
-/// both at once has one winner; parallel wrong PINs get exactly the lockout budget. On the in-memory state store,
+/// both at once has one winner; parallel wrong PINs get exactly the lockout budget; four delivery workers on two
+/// replicas deliver each message once. On the in-memory state store,
 /// and on the shared test Redis (127.0.0.1:6390) when it runs (required with DEADBOLT_REQUIRE_REDIS=1).
 @Suite(.serialized) struct ConcurrencyTests {
     /// Two replicas over one SQLite file and one state store.
@@ -104,6 +105,30 @@ import Testing
         #expect(answers.count - admitted == 19)
         #expect(answers.allSatisfy { if case .locked = $0 { true } else { $0 == .wrongPIN } })
         #expect(first.pins.verifies + second.pins.verifies - verifiesBefore == 5, "only admitted attempts were hashed")
+    }
+
+    @Test func twoReplicasDeliveryWorkersDeliverEachMessageOnce() async throws {
+        let (first, second, folder) = try await Self.replicas(stateStore: nil)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for index in 0..<16 {
+            let replica = index.isMultiple(of: 2) ? first : second
+            _ = try await replica.system.signUp.start(
+                email: "outbox\(index)@example.com", password: Harness.defaultPassword,
+                client: try Harness.client(Self.freshAddress(), browser: "browser-outbox-\(index)-0000"))
+        }
+        // Two workers on each replica, all four at once, into one transport.
+        let workers = [
+            first.worker, first.system.deliveryWorker(transport: first.transport, name: "first-b"),
+            second.system.deliveryWorker(transport: first.transport, name: "second-a"),
+            second.system.deliveryWorker(transport: first.transport, name: "second-b"),
+        ]
+        let sent = try await withThrowingTaskGroup(of: Int.self) { group in
+            for worker in workers { group.addTask { try await worker.deliverDue().sent } }
+            return try await group.reduce(0, +)
+        }
+        let ids = first.transport.messages.map(\.id)
+        #expect(sent == 16 && ids.count == 16 && Set(ids).count == 16, "each message delivered once: \(sent) reported, \(ids.count) sent")
+        #expect(try await first.worker.deliverDue().sent == 0, "nothing left")
     }
 
     @Test func oneStepTokenSubmittedByTwoReplicasAtOnceHasOneWinnerInMemory() async throws {

@@ -38,3 +38,15 @@ import Testing
         }
     }
 }
+
+extension IdentityTests {
+    @Test func aReverificationTellsEveryChannelOnFileTheOldPhoneIncluded() async throws {
+        let harness = try await Harness()
+        try await harness.activeAccount("pia@example.com", phone: "+1 202 555 0143")
+        try await harness.deliver()
+        try await harness.verifyIdentity("pia@example.com", phone: "+1 202 555 0199")
+        let told = try await harness.deliver().filter { if case .identityVerified(true, _) = $0.notice { true } else { false } }
+        #expect(Set(told.map(\.destination)) == ["pia@example.com", "+1 202 555 0143"], "the number being replaced hears of it")
+        #expect(try await harness.store.account(emailKey: "pia@example.com")?.phoneLastFour == "0199")
+    }
+}

@@ -73,4 +73,29 @@ import Testing
         #expect(!"\(SecondFactorProof.recoveryCode("ABCD-EFGH-JKLMN"))".contains("ABCD"))
         #expect(!"\([Notice.recoveryCode(code: "482913", resetting: .pin)])".contains("482913"))
     }
+
+    @Test func renderedMessagesAndRecordsPrintNoCodeHashOrPayload() throws {
+        let rendered = NoticeRenderer(serviceName: "Deadbolt", notMeURL: "https://deadbolt.example/not-me").render(.signInCode(code: "482913"))
+        #expect(rendered.shortText.contains("482913"), "the transport still gets the code")
+        for text in ["\(rendered)", String(reflecting: rendered), "\([rendered])"] {
+            #expect(!text.contains("482913"))
+        }
+        let hash = "$argon2id$v=19$m=8,t=1,p=1,keyid=test$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNo"
+        let account = AccountRecord(
+            id: try AccountID.random(), email: try EmailAddress("kim@example.com"), state: .active, passwordHash: hash, pinHash: hash,
+            credentialVersion: 3, sealedPhone: "v1.test.c2VhbGVk", phoneLastFour: "0143", devicesRevokedAt: nil,
+            createdAt: Timestamp(millisecondsSinceEpoch: 0), credentialsChangedAt: nil)
+        for text in ["\(account)", String(reflecting: account), "\([account])"] {
+            #expect(!text.contains("aGFzaGhhc2hoYXNo") && !text.contains("c2VhbGVk"))
+        }
+        let step = StepRecord(
+            digest: try #require(TokenDigest(bytes: [UInt8](repeating: 1, count: 32))), flow: try FlowID.random(), flowKind: .signUp,
+            step: .confirmEmail, account: nil, emailKey: "kim@example.com", previous: nil,
+            browser: try #require(TokenDigest(bytes: [UInt8](repeating: 2, count: 32))), address: nil,
+            createdAt: Timestamp(millisecondsSinceEpoch: 0), expiresAt: Timestamp(millisecondsSinceEpoch: 1), consumedAt: nil,
+            payload: #"{"email":"kim@example.com","pendingPasswordHash":"\#(hash)"}"#)
+        for text in ["\(step)", String(reflecting: step)] {
+            #expect(!text.contains("aGFzaGhhc2hoYXNo"))
+        }
+    }
 }

@@ -118,20 +118,28 @@ import Testing
         let harness = try await Harness()
         let client = try Harness.client()
         let grant = try await harness.activeAccount("ivy@example.com", client: client)
-        try await harness.verifyIdentity("ivy@example.com")
+        let outcome = try await harness.system.identity.record(
+            try IdentityProof(
+                method: .operatorApproval, evidenceReference: "case-2", approvedBy: "operator",
+                facts: try PersonalFacts(birthDate: "1990-04-12", ssnLastFour: "6789", phoneNumber: nil)),
+            email: try EmailAddress("ivy@example.com"))
         let account = try #require(try await harness.store.account(emailKey: "ivy@example.com"))
         #expect(account.state == .credentialsVoided)
         #expect(account.passwordHash == nil && account.pinHash == nil)
         await #expect(throws: SignInError.notSignedIn) { _ = try await harness.system.sessions.authenticate(grant.token, client: client) }
         let start = try await harness.passwordStep("ivy@example.com", client: client)
         #expect(try await harness.system.signIn.submitPassword(start, password: Harness.defaultPassword, client: client) == .wrongPassword)
-        // Forgot password, with no PIN to prove: straight to the new password, then a new PIN at sign-in.
+        // Forgot password, with no PIN to prove: the emailed code and the operator's code, then a new PIN at sign-in.
         harness.clock.advance(by: .seconds(61))
         guard case .chooseChannel(let token, _) = try await harness.system.forgotPassword.start(email: "ivy@example.com", client: client),
             case .codeSent(let codeToken, _) = try await harness.system.forgotPassword.sendCode(token, via: .email, client: client)
         else { Issue.record("no code"); return }
         let code = try await harness.lastCode(to: "ivy@example.com")
-        guard case .needNewPassword(let newToken) = try await harness.system.forgotPassword.submitCode(codeToken, code: code, client: client) else {
+        guard case .needReenrollmentCode(let reenrollmentToken) = try await harness.system.forgotPassword.submitCode(codeToken, code: code, client: client),
+            let reenrollment = outcome.reenrollmentCode,
+            case .needNewPassword(let newToken) = try await harness.system.forgotPassword.submitReenrollmentCode(
+                reenrollmentToken, code: reenrollment.code, client: client)
+        else {
             Issue.record("no new-password step"); return
         }
         #expect(try await harness.system.forgotPassword.setNewPassword(newToken, password: "brand new passphrase here", client: client) == .completed)

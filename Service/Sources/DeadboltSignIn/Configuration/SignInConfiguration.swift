@@ -59,6 +59,16 @@ public struct SignInConfiguration: Sendable {
     public var totpWindow: OTPWindow
     /// Recovery codes per set. Default ``Deadbolt/RecoveryCodes/defaultCount`` (10).
     public var recoveryCodeCount: Int
+    /// How long the one-time re-enrollment code of an identity re-verification (``ReenrollmentCode``) works. Default
+    /// 24 hours (our choice: the person leaves the verification with it and uses it the same day; a longer life only
+    /// lengthens the time a stolen note of it is worth something). At most 7 days.
+    public var reenrollmentCodeLifetime: Duration
+    /// Wrong re-enrollment codes, purpose `reenrollment`, keyed by the account at its credential version (so a new
+    /// re-verification starts afresh): 3 free, then a minute doubling to an hour, and after 10 consecutive wrong
+    /// codes the code is dead (hard lock) until an operator verifies the person again. A 64-bit code needs no more
+    /// tries than a person's typos (our choice, tighter than the PIN's §5.2.2 ceiling because nothing but another
+    /// visit to the operator is lost).
+    public var reenrollmentCodeLockout: LockoutPolicy.Configuration
 
     /// Delivery attempts before a message is given up. Default 8.
     public var deliveryAttempts: Int
@@ -89,6 +99,8 @@ public struct SignInConfiguration: Sendable {
         flowStartsPerAddress: RateLimit = RateLimit(burst: 20, interval: .seconds(6)),
         totpWindow: OTPWindow = .default,
         recoveryCodeCount: Int = RecoveryCodes.defaultCount,
+        reenrollmentCodeLifetime: Duration = .seconds(24 * 3600),
+        reenrollmentCodeLockout: LockoutPolicy.Configuration = SignInConfiguration.reenrollmentCodeLockoutDefault,
         deliveryAttempts: Int = 8,
         deliveryBackoff: Duration = .seconds(30),
         deliveryMaximumBackoff: Duration = .seconds(3600)
@@ -113,10 +125,19 @@ public struct SignInConfiguration: Sendable {
         self.flowStartsPerAddress = flowStartsPerAddress
         self.totpWindow = totpWindow
         self.recoveryCodeCount = recoveryCodeCount
+        self.reenrollmentCodeLifetime = reenrollmentCodeLifetime
+        self.reenrollmentCodeLockout = reenrollmentCodeLockout
         self.deliveryAttempts = deliveryAttempts
         self.deliveryBackoff = deliveryBackoff
         self.deliveryMaximumBackoff = deliveryMaximumBackoff
     }
+
+    /// The default of ``reenrollmentCodeLockout``.
+    public static let reenrollmentCodeLockoutDefault: LockoutPolicy.Configuration = {
+        let schedule = LockoutSchedule(
+            threshold: 3, initialWait: .seconds(60), maximumWait: .seconds(3600), hardLockAfter: 10, failureMemory: .seconds(86_400))
+        return LockoutPolicy.Configuration(purpose: "reenrollment", account: schedule, accountSource: schedule)
+    }()
 
     /// Checks every value.
     /// - Throws: ``SignInError/misconfigured(_:)`` naming the first out of range.
@@ -147,14 +168,20 @@ public struct SignInConfiguration: Sendable {
             "passwords need a minimum of at least 8 (NIST SP 800-63B §5.1.1.2) and a maximum of 64 to 256 characters")
         try require((1...RecoveryCodes.maximumCount).contains(recoveryCodeCount), "recoveryCodeCount must be 1 to 100")
         try require((1...100).contains(deliveryAttempts), "deliveryAttempts must be 1 to 100")
+        try require(
+            reenrollmentCodeLifetime > .zero && reenrollmentCodeLifetime <= .seconds(7 * 86_400),
+            "reenrollmentCodeLifetime must be positive and at most 7 days")
         do {
             try passwordLockout.validate()
             try pinLockout.validate()
+            try reenrollmentCodeLockout.validate()
             try codeSendLimit.validate()
             try flowStartsPerAddress.validate()
         } catch {
             throw SignInError.misconfigured("\(error)")
         }
-        try require(passwordLockout.purpose != pinLockout.purpose, "the password and PIN lockouts need different purposes")
+        try require(
+            Set([passwordLockout.purpose, pinLockout.purpose, reenrollmentCodeLockout.purpose]).count == 3,
+            "the password, PIN and re-enrollment-code lockouts need different purposes")
     }
 }

@@ -207,7 +207,7 @@ public struct AccountSettings: Sendable {
             guard let digest = try context.recoveryCodeDigest(code, account: account.id) else {
                 throw SignInError.misconfigured("a generated recovery code does not normalize")
             }
-            return digest
+            return Hex.encode(digest)
         }
         var changes: [Change] = [
             .replaceRecoveryCodes(account: account.id, digests: digests, at: context.now),

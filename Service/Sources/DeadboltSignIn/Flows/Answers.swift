@@ -183,6 +183,11 @@ public enum RecoveryAnswer: Sendable, Hashable {
     case needNewPIN(StepToken)
     /// Choose a new password.
     case needNewPassword(StepToken)
+    /// Forgot password for an account whose identity is verified and which has no PIN (re-verified after losing
+    /// both, or verified and not yet signed in): give the one-time re-enrollment code the operator handed over at
+    /// the verification (``RecoveryFlow/submitReenrollmentCode(_:code:client:)``). Without one, the person asks the
+    /// operator to verify them again, which issues one.
+    case needReenrollmentCode(StepToken)
     /// Done: every other session ended, remembered devices forgotten, every channel notified. Sign in now.
     case completed
     /// The code is wrong, expired or used. The same token may be used again.

@@ -76,10 +76,14 @@ extension FlowContext {
     /// Checks a password for the step's email: reserve an attempt under the email's lockout keys (whether or not
     /// it has an account), verify against the account's hash or the dummy hash, settle. One Argon2 run either way.
     func checkPassword(_ password: String, step: OpenStep, client: ClientContext) async throws -> CredentialCheck {
-        let account = try await account(of: step)
+        try await checkPassword(password, emailKey: step.record.emailKey, account: try await account(of: step), client: client)
+    }
+
+    /// Checks a password for the address `emailKey` and its account (`nil`: none; the dummy hash is verified).
+    func checkPassword(_ password: String, emailKey: String, account: AccountRecord?, client: ClientContext) async throws -> CredentialCheck {
         let ticket: AttemptTicket
         switch try await passwordLockout.reserve(
-            account: Self.passwordLockIdentity(emailKey: step.record.emailKey, account: account), source: client.addressKey, device: nil)
+            account: Self.passwordLockIdentity(emailKey: emailKey, account: account), source: client.addressKey, device: nil)
         {
         case .admitted(let admitted): ticket = admitted
         case .locked(let wait): return .refused(.locked(wait))
@@ -105,12 +109,15 @@ extension FlowContext {
     /// Checks a PIN for the step's account, under the account's PIN lockout keys. One Argon2 run, against the
     /// dummy hash when the account has no PIN.
     func checkPIN(_ pin: String, step: OpenStep, client: ClientContext) async throws -> CredentialCheck {
-        let account = try await account(of: step)
         // A PIN step always names an account (only a known account's password opens one); a deleted one is checked
         // against the dummy hash under its address's key.
-        let identity = account.map(Self.pinLockIdentity) ?? step.record.emailKey
+        try await checkPIN(pin, account: try await account(of: step), orIdentity: step.record.emailKey, client: client)
+    }
+
+    /// Checks a PIN for `account` under its PIN lockout keys (`identity`'s when there is no account).
+    func checkPIN(_ pin: String, account: AccountRecord?, orIdentity identity: String, client: ClientContext) async throws -> CredentialCheck {
         let ticket: AttemptTicket
-        switch try await pinLockout.reserve(account: identity, source: client.addressKey, device: nil) {
+        switch try await pinLockout.reserve(account: account.map(Self.pinLockIdentity) ?? identity, source: client.addressKey, device: nil) {
         case .admitted(let admitted): ticket = admitted
         case .locked(let wait): return .refused(.locked(wait))
         case .hardLocked: return .refused(.hardLocked)

@@ -19,6 +19,7 @@ struct FlowContext: Sendable {
     let clock: any WallClock
     let passwordLockout: LockoutPolicy
     let pinLockout: LockoutPolicy
+    let reenrollmentLockout: LockoutPolicy
     let verifier: OneTimeCodeVerifier
     let codeSends: RateLimiter
     let flowStarts: RateLimiter

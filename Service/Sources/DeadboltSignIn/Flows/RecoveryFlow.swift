@@ -7,7 +7,9 @@ import Deadbolt
 ///
 /// An unknown email gets the same choices (a phone masked with digits derived from the address), the same
 /// "code sent" answer, and a code that never matches. Started from "this wasn't me" (``RecoveryOrigin/notMe``),
-/// every session ends and every device is forgotten as soon as the code is given.
+/// every session ends and every device is forgotten as soon as the code is given. Forgot password for a verified
+/// account without a PIN (both lost, then re-verified) takes the operator's one-time ``ReenrollmentCode`` as its
+/// second proof.
 public struct RecoveryFlow: Sendable {
     let context: FlowContext
     /// What the flow resets: ``CredentialKind/pin`` for Forgot PIN, ``CredentialKind/password`` for Forgot password.
@@ -83,8 +85,9 @@ public struct RecoveryFlow: Sendable {
 
     /// Checks the code.
     /// - Returns: ``RecoveryAnswer/needPassword(_:)`` (Forgot PIN), ``RecoveryAnswer/needPIN(_:)`` (Forgot password),
-    ///   ``RecoveryAnswer/needNewPassword(_:)`` (Forgot password for an account without a PIN), ``RecoveryAnswer/wrongCode``,
-    ///   or ``RecoveryAnswer/locked(retryAfter:)``/``RecoveryAnswer/hardLocked``.
+    ///   ``RecoveryAnswer/needReenrollmentCode(_:)`` (Forgot password for a verified account without a PIN),
+    ///   ``RecoveryAnswer/needNewPassword(_:)`` (Forgot password for an account whose identity is not verified),
+    ///   ``RecoveryAnswer/wrongCode``, or ``RecoveryAnswer/locked(retryAfter:)``/``RecoveryAnswer/hardLocked``.
     /// - Throws: ``SignInError/stepInvalid``, ``SignInError/stepAlreadyUsed``, ``SignInError/invalidInput(field:reason:)``,
     ///   ``SignInError/unavailable``.
     public func submitCode(_ token: StepToken, code: String, client: ClientContext) async throws -> RecoveryAnswer {
@@ -108,7 +111,7 @@ public struct RecoveryFlow: Sendable {
             changes.append(try context.activity(.reportedNotMe, account: account.id, client: client))
             changes.append(contentsOf: try context.notifyEveryChannel(.signedOutEverywhere(at: context.now), account: account))
         }
-        let next: StepKind = resetting == .password && account.pinHash == nil ? .newPassword : .secondProof
+        let next = Self.secondProof(resetting: resetting, account: account)
         var payload = step.payload
         payload.credentialVersion = account.credentialVersion
         let (nextToken, record) = try context.issueStep(
@@ -118,9 +121,63 @@ public struct RecoveryFlow: Sendable {
         try await context.commit(changes)
         switch (resetting, next) {
         case (.password, .newPassword): return .needNewPassword(nextToken)
+        case (.password, .reenrollmentCode): return .needReenrollmentCode(nextToken)
         case (.password, _): return .needPIN(nextToken)
         case (.pin, _): return .needPassword(nextToken)
         }
+    }
+
+    /// What proves the person after the emailed or texted code. Forgot PIN: the password. Forgot password: the PIN;
+    /// without one, the operator's re-enrollment code when the identity is verified (a mailbox alone must not
+    /// choose the password of a verified account: that is what a re-verification's code is for), and nothing more
+    /// when it is not (the mailbox is all that account ever proved).
+    static func secondProof(resetting: CredentialKind, account: AccountRecord) -> StepKind {
+        switch (resetting, account.pinHash, account.state) {
+        case (.pin, _, _): .secondProof
+        case (.password, .some, _): .secondProof
+        case (.password, nil, .identityUnverified): .newPassword
+        case (.password, nil, .needsPIN), (.password, nil, .active), (.password, nil, .credentialsVoided): .reenrollmentCode
+        }
+    }
+
+    /// Forgot password's second proof for a verified account without a PIN: the one-time re-enrollment code the
+    /// operator handed over at the re-verification. Reserved in the re-enrollment budget before the look-up (the
+    /// account at its credential version, and the address); the code is consumed with the new password, so a
+    /// flow abandoned after this step leaves it usable.
+    /// - Returns: ``RecoveryAnswer/needNewPassword(_:)``, ``RecoveryAnswer/wrongCode`` (wrong, malformed, expired,
+    ///   used, another account's, or from an earlier verification), ``RecoveryAnswer/locked(retryAfter:)``, or
+    ///   ``RecoveryAnswer/hardLocked`` (after 10 wrong codes: the operator verifies the person again).
+    /// - Throws: ``SignInError/stepInvalid`` (also on Forgot PIN), ``SignInError/stepAlreadyUsed``,
+    ///   ``SignInError/concurrentChange`` when the account changed since the emailed code,
+    ///   ``SignInError/invalidInput(field:reason:)`` for an empty code or one over 64 bytes, ``SignInError/unavailable``.
+    public func submitReenrollmentCode(_ token: StepToken, code: String, client: ClientContext) async throws -> RecoveryAnswer {
+        guard resetting == .password else { throw SignInError.stepInvalid }
+        try context.bound(code, field: "code", maximum: 64)
+        let step = try await context.openStep(token, kind: kind, steps: [.reenrollmentCode], client: client)
+        let account = try await freshAccount(step)
+        let ticket: AttemptTicket
+        // The account at its credential version, as a PIN's lockout: a new re-verification starts afresh.
+        switch try await context.reenrollmentLockout.reserve(
+            account: FlowContext.pinLockIdentity(account), source: client.addressKey, device: nil)
+        {
+        case .admitted(let admitted): ticket = admitted
+        case .locked(let wait): return .locked(retryAfter: wait)
+        case .hardLocked: return .hardLocked
+        case .unavailable: throw SignInError.unavailable
+        }
+        guard let codeDigest = try await context.openReenrollmentCode(code, account: account) else {
+            await context.reenrollmentLockout.failed(ticket)
+            try await context.noteFailure(ticket, policy: context.reenrollmentLockout, account: account, kind: .secondFactorFailed, client: client)
+            return .wrongCode
+        }
+        await context.reenrollmentLockout.succeeded(ticket)
+        var payload = step.payload
+        payload.reenrollmentCode = codeDigest
+        let (nextToken, record) = try context.issueStep(
+            flow: step.flow, kind: kind, step: .newPassword, account: account.id, emailKey: step.record.emailKey, previous: step.digest,
+            client: client, payload: payload)
+        try await context.commit(ChangeSet([.consumeStep(step.digest, now: context.now), .insertStep(record)]))
+        return .needNewPassword(nextToken)
     }
 
     /// Forgot PIN's second proof: the password.
@@ -178,7 +235,7 @@ public struct RecoveryFlow: Sendable {
     }
 
     /// Sets the new password (Forgot password). After an identity re-verification (both credentials void), the
-    /// account then needs a new PIN at its next sign-in.
+    /// account then needs a new PIN at its next sign-in, and the re-enrollment code is used up.
     /// - Returns: ``RecoveryAnswer/completed`` or ``RecoveryAnswer/passwordRefused(_:)``.
     /// - Throws: ``SignInError/stepInvalid``, ``SignInError/concurrentChange``, ``SignInError/overloaded``, ``SignInError/unavailable``.
     public func setNewPassword(_ token: StepToken, password: String, client: ClientContext) async throws -> RecoveryAnswer {
@@ -186,10 +243,19 @@ public struct RecoveryFlow: Sendable {
         try context.bound(password, field: "password", maximum: PasswordPolicy.maximumInputBytes)
         let step = try await context.openStep(token, kind: kind, steps: [.newPassword], client: client)
         let account = try await freshAccount(step)
+        // A verified account without a PIN reaches this step only through its re-enrollment code, consumed here.
+        let reenrollment: [Change]
+        switch Self.secondProof(resetting: resetting, account: account) {
+        case .reenrollmentCode:
+            guard let code = step.payload.reenrollmentCode else { throw SignInError.stepInvalid }
+            reenrollment = [.consumeStep(code, now: context.now)]
+        default:
+            reenrollment = []
+        }
         switch try await context.newPasswordChanges(password, account: account, client: client) {
         case .refused(let violations): return .passwordRefused(violations)
         case .accepted(let changes):
-            var all = changes
+            var all = reenrollment + changes
             if account.state == .credentialsVoided { all.append(.setAccountState(account: account.id, state: .needsPIN)) }
             try await complete(step, account: account, changes: all)
             return .completed

@@ -22,6 +22,9 @@ struct StepPayload: Codable, Hashable {
     /// Phone change: the new number, sealed, and its last four.
     var sealedPhone: String?
     var phoneLastFour: String?
+    /// Forgot password after a re-verification: the digest (row key) of the re-enrollment code the person gave,
+    /// consumed with the new password.
+    var reenrollmentCode: TokenDigest?
 
     init(email: String) {
         self.email = email
@@ -75,9 +78,11 @@ extension FlowContext {
     ///   nothing), ``SignInError/unavailable``.
     func openStep(_ token: StepToken, kind: FlowKind, steps: Set<StepKind>, client: ClientContext) async throws -> OpenStep {
         let digest = try secrets.tokens.digest(token)
+        let browser = try secrets.tokens.digest(browserID: client.browserID)
+        // Found by its digest (an index look-up); the browser binding, a digest too, compared in constant time.
         guard let record = try await storeCall({ try await store.step(digest: digest) }),
             record.consumedAt == nil, now < record.expiresAt, record.flowKind == kind, steps.contains(record.step),
-            record.browser == (try secrets.tokens.digest(browserID: client.browserID)), record.address == client.addressKey
+            ConstantTime.equals(record.browser.bytes, browser.bytes), record.address == client.addressKey
         else { throw SignInError.stepInvalid }
         return OpenStep(record: record, payload: try StepPayload.decode(record.payload))
     }

@@ -74,8 +74,25 @@ public enum IdentityProofingOutcome: Sendable, Hashable {
     /// The account's identity is verified; the person sets a PIN at their next sign-in.
     case verified(AccountID)
     /// The account had been verified before (the person lost both PIN and password): the old PIN and password are
-    /// void, every session ended and every device forgotten; the person uses Forgot password, then sets a PIN.
-    case reverified(AccountID)
+    /// void, every session ended and every device forgotten. The operator hands `reenrollmentCode` to the person
+    /// (shown once, never stored in clear); the person uses Forgot password, which asks for it after the emailed
+    /// code, then sets a PIN at the next sign-in.
+    case reverified(AccountID, reenrollmentCode: ReenrollmentCode)
+
+    /// The account.
+    public var account: AccountID {
+        switch self {
+        case .verified(let account), .reverified(let account, _): account
+        }
+    }
+
+    /// The one-time re-enrollment code to hand to the person, after a re-verification; `nil` after a first one.
+    public var reenrollmentCode: ReenrollmentCode? {
+        switch self {
+        case .verified: nil
+        case .reverified(_, let code): code
+        }
+    }
 }
 
 /// Records that a person's identity was verified, with the facts the PIN policy needs. The reference

@@ -6,8 +6,9 @@ import Foundation
 /// where the operator keeps it, and only its reference is recorded.
 ///
 /// A first verification moves the account to "needs a PIN" and ends its verify-your-identity sessions. A second
-/// one (the person lost both PIN and password) voids both, ends every session and forgets every device; the
-/// person then uses Forgot password and sets a PIN at the next sign-in.
+/// one (the person lost both PIN and password) voids both, ends every session, forgets every device and returns a
+/// one-time ``ReenrollmentCode`` for the operator to hand over; the person then uses Forgot password (the emailed
+/// code and the re-enrollment code) and sets a PIN at the next sign-in.
 public struct OperatorIdentityProofing: IdentityProofing {
     let context: FlowContext
 
@@ -31,20 +32,27 @@ public struct OperatorIdentityProofing: IdentityProofing {
             let digits = try AccountSettings.phoneDigits(phone)
             changes.append(.setPhone(account: account.id, sealedPhone: try context.sealText(phone, binding: account.id.rawValue), lastFour: String(digits.suffix(4))))
         }
+        var reenrollmentCode: ReenrollmentCode?
         if reverified {
+            // Two credential changes: the version the account is left at, which the code is bound to.
+            let (code, stored) = try context.issueReenrollmentCode(for: account, credentialVersion: account.credentialVersion + 2)
+            reenrollmentCode = code
             changes += [
                 .setPasswordHash(account: account.id, hash: nil, expectedCredentialVersion: account.credentialVersion, at: now),
                 .setPINHash(account: account.id, hash: nil, expectedCredentialVersion: account.credentialVersion + 1, at: now),
                 .setAccountState(account: account.id, state: .credentialsVoided),
                 .revokeDevices(account: account.id, at: now),
+                stored,
             ]
         } else {
             changes.append(.setAccountState(account: account.id, state: .needsPIN))
         }
-        changes.append(.enqueueMessage(try context.message(.identityVerified(credentialsVoided: reverified, at: now), to: account.email.address, channel: .email, account: account.id)))
+        // Every channel on file before the change: the email, and the phone the facts may be replacing.
+        changes += try context.notifyEveryChannel(.identityVerified(credentialsVoided: reverified, at: now), account: account)
         try await context.commit(ChangeSet(changes))
         if reverified { try await context.clearLocks(account) }
-        return reverified ? .reverified(account.id) : .verified(account.id)
+        if let reenrollmentCode { return .reverified(account.id, reenrollmentCode: reenrollmentCode) }
+        return .verified(account.id)
     }
 }
 

@@ -64,14 +64,20 @@ public enum Notice: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-/// A notice rendered as plain text for any transport.
-public struct RenderedMessage: Sendable, Hashable {
+/// A notice rendered as plain text for any transport. Its body and text may hold a code, so it prints as its
+/// subject only (no code is ever in a subject): a transport that logs what it sends logs no code.
+public struct RenderedMessage: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The email subject.
     public let subject: String
     /// The email body, plain text.
     public let body: String
     /// The text message: short (at most 160 GSM characters where it can be), holding the code first when it has one.
     public let shortText: String
+
+    /// The subject only.
+    public var description: String { "RenderedMessage(subject: \(subject))" }
+    /// The same as ``description``.
+    public var debugDescription: String { description }
 }
 
 /// A message as the worker hands it to a transport: where it goes, what it says.

@@ -90,7 +90,10 @@ public struct NoticeRenderer: Sendable {
                 "Every session of your account was ended.")
         case .identityVerified(let voided, let at):
             var lines = ["Your identity was verified at \(Self.time(at))."]
-            if voided { lines.append("Your old PIN and password no longer work: use Forgot password to choose new ones.") }
+            if voided {
+                lines.append(
+                    "Your old PIN and password no longer work: use Forgot password, with the one-time code you were given at the verification, to choose new ones.")
+            }
             return ("your identity was verified", lines, "Your identity was verified.")
         case .accountDeleted(let at):
             return ("your account was deleted", ["Your account was deleted at \(Self.time(at))."], "Your account was deleted.")

@@ -14,8 +14,9 @@ public enum AccountState: String, Sendable, Hashable, Codable, CaseIterable {
     case credentialsVoided = "credentials-voided"
 }
 
-/// One account: the row every other record hangs from.
-public struct AccountRecord: Sendable, Hashable {
+/// One account: the row every other record hangs from. Prints its id, state and credential version, never a hash
+/// or the sealed phone.
+public struct AccountRecord: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The account's identifier.
     public var id: AccountID
     /// The normalized address; its ``EmailAddress/comparisonKey`` is unique across accounts.
@@ -60,6 +61,11 @@ public struct AccountRecord: Sendable, Hashable {
         self.createdAt = createdAt
         self.credentialsChangedAt = credentialsChangedAt
     }
+
+    /// The id, state and credential version: nothing a log should not hold.
+    public var description: String { "AccountRecord(\(id), \(state.rawValue), v\(credentialVersion))" }
+    /// The same as ``description``.
+    public var debugDescription: String { description }
 }
 
 /// The flows a step token belongs to. A token of one flow is refused by every other.
@@ -76,6 +82,10 @@ public enum FlowKind: String, Sendable, Hashable, Codable, CaseIterable {
     case enrollAuthenticator = "enroll-authenticator"
     /// Changing the phone (signed in): the new number waits here until its code confirms it.
     case changePhone = "change-phone"
+    /// An operator's identity re-verification: its one row holds the one-time re-enrollment code (as the code's
+    /// keyed digest, in place of a token's), for up to 24 hours, until Forgot password consumes it. No client
+    /// step ever opens a row of this flow.
+    case reenrollment = "re-enrollment"
 }
 
 /// Which step of its flow a token stands for: the step that will accept it.
@@ -102,6 +112,9 @@ public enum StepKind: String, Sendable, Hashable, Codable, CaseIterable {
     case secondProof = "second-proof"
     /// Signed-in changes: waits for the confirming code (an authenticator's first code, the new phone's code).
     case confirmChange = "confirm-change"
+    /// Forgot password for an account whose identity is verified and which has no PIN: waits for the operator's
+    /// re-enrollment code. In a ``FlowKind/reenrollment`` row: the code itself.
+    case reenrollmentCode = "re-enrollment-code"
 }
 
 /// One issued step token, stored as its digest.
@@ -109,7 +122,8 @@ public enum StepKind: String, Sendable, Hashable, Codable, CaseIterable {
 /// A step is consumed in the change set of the step that accepts it (``Change/consumeStep(_:now:)``), after the
 /// slow check ran outside any transaction: of two replicas submitting the same token, both may check, one consumes,
 /// the other's change set fails with ``ChangeConflict/stepUnavailable``. A failed check leaves the token usable.
-public struct StepRecord: Sendable, Hashable {
+/// Prints its flow and step, never its payload (a pending password hash, sealed values).
+public struct StepRecord: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The token's digest (the primary key).
     public var digest: TokenDigest
     /// The run of the flow the step belongs to.
@@ -159,6 +173,11 @@ public struct StepRecord: Sendable, Hashable {
         self.consumedAt = consumedAt
         self.payload = payload
     }
+
+    /// The flow, step and digest prefix: nothing a log should not hold.
+    public var description: String { "StepRecord(\(flowKind.rawValue), \(step.rawValue), \(digest))" }
+    /// The same as ``description``.
+    public var debugDescription: String { description }
 }
 
 /// What a session may reach.
