@@ -66,9 +66,5 @@ extension ServerRuntime {
             values["wide"] = true
             return pages.page("mailbox", values)
         }
-            var values: [String: Any] = ["folder": mailbox.folder, "messages": messages, "hasMessages": !messages.isEmpty]
-            values["wide"] = true
-            return pages.page("mailbox", values)
-        }
     }
 }
