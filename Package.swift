@@ -17,6 +17,10 @@ let package = Package(
         .library(name: "DeadboltRedis", targets: ["DeadboltRedis"]),
         .executable(name: "deadbolt", targets: ["deadbolt"]),
         .executable(name: "deadbolt-bench", targets: ["DeadboltBench"]),
+        // Test helpers, not for embedding: a library preloaded into processes under test that reports secrets
+        // left in freed heap blocks, and a tool that runs the QR encoder in a process of its own.
+        .library(name: "DeadboltFreedMemoryProbe", type: .dynamic, targets: ["CFreedMemoryProbe"]),
+        .executable(name: "deadbolt-qrcode-encode", targets: ["QRCodeEncodeTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -78,6 +82,8 @@ let package = Package(
             path: "Benchmarks/DeadboltBench",
             swiftSettings: strictSwift
         ),
+        .target(name: "CFreedMemoryProbe", path: "Tests/FreedMemoryProbe"),
+        .executableTarget(name: "QRCodeEncodeTool", dependencies: ["CQRCode"], path: "Tests/QRCodeEncodeTool"),
         .testTarget(
             name: "DeadboltTests",
             dependencies: ["Deadbolt", "DeadboltVectors"],

@@ -40,8 +40,8 @@ struct TOTPCommand: AsyncParsableCommand {
                 with --svg or --png are created with mode 0600 and never overwrite an existing file. Warnings about \
                 parameters that some authenticator apps ignore go to standard error.
 
-                Exit codes: 0 enrolled; 2 bad usage (a bad option value, or an output file that exists or cannot \
-                be written). Errors found while parsing the command line itself exit 64 (EX_USAGE).
+                Exit codes: 0 enrolled; 2 bad usage (a missing or unknown option, a bad option value, or an output \
+                file that exists or cannot be written), as for every deadbolt command.
                 """)
 
         @Option(help: "The provider name shown in the app (no ':').")
