@@ -123,17 +123,8 @@ static size_t flatten(const redisReply *reply, dbt_redis_value *values, size_t i
     return index;
 }
 
-dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_reply *out, char *message,
-                                size_t message_len) {
-    memset(out, 0, sizeof *out);
-    void *raw = NULL;
-    errno = 0;
-    int result = redisGetReply(connection->context, &raw);
-    int saved_errno = errno;
-    if (result != REDIS_OK || raw == NULL) {
-        set_message(message, message_len, connection->context->errstr);
-        return connection->context->err ? status_of(connection->context, saved_errno) : DBT_REDIS_FAILED;
-    }
+/* Flattens a reply hiredis made into *out, which then owns it (dbt_redis_reply_free frees both). */
+static dbt_redis_status take_reply(void *raw, dbt_redis_reply *out, char *message, size_t message_len) {
     redisReply *reply = raw;
     size_t count = count_values(reply, DBT_REDIS_MAX_VALUES);
     if (count > DBT_REDIS_MAX_VALUES) {
@@ -152,6 +143,42 @@ dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_repl
     out->count = count;
     out->owner = reply;
     return DBT_REDIS_OK;
+}
+
+dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_reply *out, char *message,
+                                size_t message_len) {
+    memset(out, 0, sizeof *out);
+    void *raw = NULL;
+    errno = 0;
+    int result = redisGetReply(connection->context, &raw);
+    int saved_errno = errno;
+    if (result != REDIS_OK || raw == NULL) {
+        set_message(message, message_len, connection->context->errstr);
+        return connection->context->err ? status_of(connection->context, saved_errno) : DBT_REDIS_FAILED;
+    }
+    return take_reply(raw, out, message, message_len);
+}
+
+dbt_redis_status dbt_redis_parse(const char *bytes, size_t len, dbt_redis_reply *out, char *message,
+                                 size_t message_len) {
+    memset(out, 0, sizeof *out);
+    redisReader *reader = redisReaderCreate();
+    if (reader == NULL) {
+        set_message(message, message_len, "out of memory");
+        return DBT_REDIS_TOO_LARGE;
+    }
+    void *raw = NULL;
+    if (redisReaderFeed(reader, bytes, len) != REDIS_OK || redisReaderGetReply(reader, &raw) != REDIS_OK) {
+        set_message(message, message_len, reader->errstr[0] != '\0' ? reader->errstr : "protocol error");
+        redisReaderFree(reader);
+        return DBT_REDIS_FAILED;
+    }
+    redisReaderFree(reader);
+    if (raw == NULL) {
+        set_message(message, message_len, "incomplete reply");
+        return DBT_REDIS_FAILED;
+    }
+    return take_reply(raw, out, message, message_len);
 }
 
 void dbt_redis_reply_free(dbt_redis_reply *reply) {

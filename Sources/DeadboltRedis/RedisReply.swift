@@ -40,6 +40,22 @@ enum RedisReply: Sendable, Equatable {
         return Array(UnsafeRawBufferPointer(start: start, count: value.len))
     }
 
+    /// Parses the first reply in `bytes` (RESP, as a server sends it) exactly as a connection reads one: hiredis's
+    /// reader, the shim's flattening, then ``init(flat:)``. `nil` for a protocol error or an incomplete reply. The
+    /// reply parser's entry for fuzzing (Fuzz/Sources/FuzzRedisReply).
+    static func parse(_ bytes: [UInt8]) -> RedisReply? {
+        var flat = dbt_redis_reply()
+        defer { dbt_redis_reply_free(&flat) }
+        var message = [CChar](repeating: 0, count: 128)
+        let status = bytes.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { bytes in
+                dbt_redis_parse(bytes.baseAddress, bytes.count, &flat, &message, message.count)
+            }
+        }
+        guard status == DBT_REDIS_OK else { return nil }
+        return RedisReply(flat: flat)
+    }
+
     /// The error code of an error reply (`MOVED`, `NOSCRIPT`, ...), or `nil`.
     var errorCode: Substring? {
         guard case .error(let message) = self else { return nil }

@@ -78,7 +78,13 @@ dbt_redis_status dbt_redis_append(dbt_redis_connection *connection, int argc, co
 dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_reply *out, char *message,
                                 size_t message_len);
 
-/* Frees a reply read by dbt_redis_read. Accepts a zeroed reply. */
+/* Parses the first reply in `len` bytes of RESP (as a server sends it) with the same hiredis reader and the same
+   flattening as dbt_redis_read, without a connection: the entry point for fuzzing reply parsing. A protocol error
+   or an incomplete reply is DBT_REDIS_FAILED, with the reader's message. */
+dbt_redis_status dbt_redis_parse(const char *bytes, size_t len, dbt_redis_reply *out, char *message,
+                                 size_t message_len);
+
+/* Frees a reply read by dbt_redis_read or dbt_redis_parse. Accepts a zeroed reply. */
 void dbt_redis_reply_free(dbt_redis_reply *reply);
 
 #endif
