@@ -35,7 +35,9 @@ let package = Package(
             name: "CDeadbolt",
             linkerSettings: [.linkedLibrary("argon2"), .linkedLibrary("crypto")]
         ),
-        .target(name: "CQRCode", linkerSettings: [.linkedLibrary("qrencode")]),
+        // Deadbolt's own QR encoder (C, no library): libqrencode keeps unwiped copies of its input (an otpauth URI,
+        // which holds the TOTP secret) out of the caller's reach. libqrencode remains a test reference only.
+        .target(name: "CQRCode"),
         .target(
             name: "Deadbolt",
             dependencies: [
@@ -84,9 +86,10 @@ let package = Package(
         ),
         .target(name: "CFreedMemoryProbe", path: "Tests/FreedMemoryProbe"),
         .executableTarget(name: "QRCodeEncodeTool", dependencies: ["CQRCode"], path: "Tests/QRCodeEncodeTool"),
+        .target(name: "CQRCodeReference", path: "Tests/QRCodeReference", linkerSettings: [.linkedLibrary("qrencode")]),
         .testTarget(
             name: "DeadboltTests",
-            dependencies: ["Deadbolt", "DeadboltVectors"],
+            dependencies: ["Deadbolt", "DeadboltVectors", "CQRCode", "CQRCodeReference"],
             swiftSettings: strictSwift
         ),
         .testTarget(name: "DeadboltRedisTests", dependencies: ["DeadboltRedis", "Deadbolt"], swiftSettings: strictSwift),

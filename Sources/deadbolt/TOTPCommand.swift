@@ -192,7 +192,9 @@ private func writeNew(_ path: String, _ bytes: [UInt8]) throws {
     }
 }
 
-/// A QR code's modules (libqrencode, error correction level M), and its renderings.
+/// A QR code's modules (Deadbolt's encoder in CQRCode, error correction level M), and its renderings. The modules
+/// and renderings encode the secret and, like the URI string, are Swift values that cannot be wiped: the tool
+/// prints them and exits (SECURITY.md, "What is wiped").
 struct QRMatrix {
     /// Modules on a side, without the quiet zone.
     let width: Int
