@@ -5,7 +5,10 @@ import Testing
 /// Reply parsing without a server (`RedisReply.parse`, the fuzz target's entry): the same hiredis reader and
 /// flattening a connection uses.
 @Suite struct RedisReplyParsingTests {
-    func parse(_ text: String) -> RedisReply? { RedisReply.parse(Array(text.utf8)) }
+    func parse(_ text: String) -> RedisReply? {
+        guard case .reply(let reply) = RedisReply.parse(Array(text.utf8)) else { return nil }
+        return reply
+    }
 
     @Test func parsesEveryReplyType() {
         #expect(parse("+OK\r\n") == .status("OK"))
@@ -21,5 +24,16 @@ import Testing
         #expect(parse("$5\r\nab\r\n") == nil)
         #expect(parse("*2\r\n:1\r\n") == nil)
         #expect(parse("?what\r\n") == nil)
+        #expect(RedisReply.parse(Array("$5\r\nab\r\n".utf8)) == .malformed)
+    }
+
+    /// The fuzzer's finding (Fuzz/regressions/FuzzRedisReply): hiredis allocated an array's element table from its
+    /// header alone, so `*1777777777` made it ask for 14 GB before any element arrived. Arrays announcing more
+    /// elements than a reply may hold are refused as too large, on a connection and here.
+    @Test func refusesAnArrayAnnouncingMoreElementsThanAReplyHolds() {
+        #expect(RedisReply.parse(Array("*1777777777\r\n".utf8)) == .tooLarge)
+        #expect(RedisReply.parse(Array("*1048577\r\n".utf8)) == .tooLarge)
+        #expect(RedisReply.parse(Array("*2\r\n*1777777777\r\n".utf8)) == .tooLarge)
+        #expect(RedisReply.parse(Array("*1048576\r\n".utf8)) == .malformed, "within the bound: waits for its elements")
     }
 }

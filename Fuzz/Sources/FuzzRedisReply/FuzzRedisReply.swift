@@ -10,8 +10,8 @@ import FuzzSupport
 
     static func main() {
         runFuzzer { bytes in
-            guard let reply = RedisReply.parse(bytes) else { return }
-            require(RedisReply.parse(resp(reply)) == reply, "a reply re-serialised to RESP parses equal")
+            guard case .reply(let reply) = RedisReply.parse(bytes) else { return }
+            require(RedisReply.parse(resp(reply)) == .reply(reply), "a reply re-serialised to RESP parses equal")
             if let redirect = Redirect(reply, from: replying) {
                 require((0..<HashSlot.count).contains(redirect.slot), "a redirect's slot is a slot")
                 require((1...65535).contains(redirect.endpoint.port), "a redirect's port is a port")
