@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "DeadboltRedis", targets: ["DeadboltRedis"]),
         .executable(name: "deadbolt", targets: ["deadbolt"]),
         .executable(name: "deadbolt-bench", targets: ["DeadboltBench"]),
+        .executable(name: "deadbolt-timing", targets: ["DeadboltTiming"]),
         // Test helpers, not for embedding: a library preloaded into processes under test that reports secrets
         // left in freed heap blocks, and a tool that runs the QR encoder in a process of its own.
         .library(name: "DeadboltFreedMemoryProbe", type: .dynamic, targets: ["CFreedMemoryProbe"]),
@@ -87,6 +88,15 @@ let package = Package(
         .target(name: "CFreedMemoryProbe", path: "Tests/FreedMemoryProbe"),
         .executableTarget(name: "QRCodeEncodeTool", dependencies: ["CQRCode"], path: "Tests/QRCodeEncodeTool"),
         .target(name: "CQRCodeReference", path: "Tests/QRCodeReference", linkerSettings: [.linkedLibrary("qrencode")]),
+        // The dudect-style timing test of the comparisons that see secrets (scripts/timing), with the x86
+        // time-stamp counter it reads.
+        .target(name: "CCycleCounter", path: "Benchmarks/CCycleCounter"),
+        .executableTarget(
+            name: "DeadboltTiming",
+            dependencies: ["Deadbolt", "CCycleCounter"],
+            path: "Benchmarks/DeadboltTiming",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "DeadboltTests",
             dependencies: ["Deadbolt", "DeadboltVectors", "CQRCode", "CQRCodeReference"],
