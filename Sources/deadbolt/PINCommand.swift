@@ -139,7 +139,7 @@ struct PINCheckCommand: ParsableCommand {
         defer { SecretBytes.wipe(&pin) }
         if contextFile == "-" {
             do throws(UsageError) {
-                context = try Self.context(fromText: try Self.readContext(from: STDIN_FILENO, name: "standard input"))
+                context = try Self.readContext(from: STDIN_FILENO, name: "standard input")
             } catch {
                 throw error.report()
             }
@@ -156,7 +156,7 @@ struct PINCheckCommand: ParsableCommand {
             let descriptor = open(contextFile, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { throw UsageError("cannot read the context file \(contextFile)") }
             defer { close(descriptor) }
-            return try Self.context(fromText: try Self.readContext(from: descriptor, name: contextFile))
+            return try Self.readContext(from: descriptor, name: contextFile)
         }
         do {
             return try PINContext(
@@ -170,33 +170,18 @@ struct PINCheckCommand: ParsableCommand {
 }
 
 extension PINCheckCommand {
-    /// The context text read from `descriptor` to its end, at most ``PINContext/maximumTextLength`` bytes.
-    static func readContext(from descriptor: Int32, name: String) throws(UsageError) -> [UInt8] {
-        var text = [UInt8](repeating: 0, count: PINContext.maximumTextLength + 1)
-        var filled = 0
-        while filled < text.count {
-            let result = text.withUnsafeMutableBytes { whole in
-                let rest = UnsafeMutableRawBufferPointer(rebasing: whole[filled...])
-                return read(descriptor, rest.baseAddress, rest.count)
-            }
-            if result == 0 { break }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw UsageError("cannot read the context from \(name)")
-            }
-            filled += result
-        }
-        guard filled <= PINContext.maximumTextLength else {
-            throw UsageError("the context in \(name) is longer than \(PINContext.maximumTextLength) bytes")
-        }
-        return Array(text[0..<filled])
-    }
-
-    static func context(fromText text: [UInt8]) throws(UsageError) -> PINContext {
+    /// The context read from `descriptor` to its end, at most ``PINContext/maximumTextLength`` bytes.
+    static func readContext(from descriptor: Int32, name: String) throws(UsageError) -> PINContext {
         do {
-            return try PINContext(text: text)
-        } catch {
+            return try BoundedRead.contents(of: descriptor, maximum: PINContext.maximumTextLength) { text in
+                try PINContext(text: text)
+            }
+        } catch let error as PINPolicyError {
             throw UsageError(String(describing: error))
+        } catch BoundedRead.Failure.tooLarge(let maximum) {
+            throw UsageError("the context in \(name) is longer than \(maximum) bytes")
+        } catch {
+            throw UsageError("cannot read the context from \(name)")
         }
     }
 }

@@ -49,7 +49,7 @@ extension PepperKeyring {
     /// Reads a pepper key file (see ``init(keyFile:)``) from `path`.
     ///
     /// Like `ssh` with a private key, refuses a file that group or others may read or write, before reading a byte
-    /// of it. The bytes are read into one buffer that is wiped before returning; nothing else holds them.
+    /// of it. The bytes are read into one buffer (``BoundedRead``), wiped before returning; nothing else holds them.
     /// - Throws: ``PepperKeyFileError``.
     public init(contentsOfKeyFile path: String) throws(PepperKeyFileError) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
@@ -62,23 +62,17 @@ extension PepperKeyring {
         let permissions = UInt32(status.st_mode) & 0o7777
         guard permissions & 0o077 == 0 else { throw .permissionsTooOpen(path: path, mode: permissions) }
 
-        var buffer = [UInt8](repeating: 0, count: Self.maximumKeyFileSize + 1)
-        defer { SecretBytes.wipe(&buffer) }
-        var filled = 0
-        while filled < buffer.count {
-            let result = buffer.withUnsafeMutableBytes { whole in
-                let rest = UnsafeMutableRawBufferPointer(rebasing: whole[filled...])
-                return read(descriptor, rest.baseAddress, rest.count)
+        do {
+            self = try BoundedRead.contents(of: descriptor, maximum: Self.maximumKeyFileSize) { contents in
+                try PepperKeyring(keyFile: contents)
             }
-            if result == 0 { break }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path: path)
-            }
-            filled += result
+        } catch let error as PepperKeyFileError {
+            throw error
+        } catch BoundedRead.Failure.tooLarge(let maximum) {
+            throw .tooLarge(maximum: maximum)
+        } catch {
+            throw .unreadable(path: path)
         }
-        guard filled <= Self.maximumKeyFileSize else { throw .tooLarge(maximum: Self.maximumKeyFileSize) }
-        try self.init(keyFile: buffer[0..<filled])
     }
 
     /// Parses the text of a pepper key file: one key a line, `id:hex` (the id as ``PepperKey/isValidID(_:)``

@@ -63,6 +63,16 @@ import Testing
         #expect(try PepperKeyring(contentsOfKeyFile: path).current.id == "k1")
     }
 
+    @Test func refusesAFileLargerThanTheBoundWhenReading() throws {
+        let path = try file(mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let padding = String(repeating: "#", count: PepperKeyring.maximumKeyFileSize) + "\n"
+        try ("k1:\(current)\n" + padding).write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(throws: PepperKeyFileError.tooLarge(maximum: PepperKeyring.maximumKeyFileSize)) {
+            try PepperKeyring(contentsOfKeyFile: path)
+        }
+    }
+
     @Test func refusesAPathItCannotRead() {
         #expect(throws: PepperKeyFileError.unreadable(path: "/nonexistent/pepper")) {
             try PepperKeyring(contentsOfKeyFile: "/nonexistent/pepper")
