@@ -19,6 +19,11 @@ let package = Package(
         .library(name: "CQRCode", targets: ["CQRCode"]),
         .executable(name: "deadbolt", targets: ["deadbolt"]),
         .executable(name: "deadbolt-bench", targets: ["DeadboltBench"]),
+        .executable(name: "deadbolt-timing", targets: ["DeadboltTiming"]),
+        // Test helpers, not for embedding: a library preloaded into processes under test that reports secrets
+        // left in freed heap blocks, and a tool that runs the QR encoder in a process of its own.
+        .library(name: "DeadboltFreedMemoryProbe", type: .dynamic, targets: ["CFreedMemoryProbe"]),
+        .executable(name: "deadbolt-qrcode-encode", targets: ["QRCodeEncodeTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,7 +38,9 @@ let package = Package(
             name: "CDeadbolt",
             linkerSettings: [.linkedLibrary("argon2"), .linkedLibrary("crypto")]
         ),
-        .target(name: "CQRCode", linkerSettings: [.linkedLibrary("qrencode")]),
+        // Deadbolt's own QR encoder (C, no library): libqrencode keeps unwiped copies of its input (an otpauth URI,
+        // which holds the TOTP secret) out of the caller's reach. libqrencode remains a test reference only.
+        .target(name: "CQRCode"),
         .target(
             name: "Deadbolt",
             dependencies: [
@@ -80,9 +87,21 @@ let package = Package(
             path: "Benchmarks/DeadboltBench",
             swiftSettings: strictSwift
         ),
+        .target(name: "CFreedMemoryProbe", path: "Tests/FreedMemoryProbe"),
+        .executableTarget(name: "QRCodeEncodeTool", dependencies: ["CQRCode"], path: "Tests/QRCodeEncodeTool"),
+        .target(name: "CQRCodeReference", path: "Tests/QRCodeReference", linkerSettings: [.linkedLibrary("qrencode")]),
+        // The dudect-style timing test of the comparisons that see secrets (scripts/timing), with the x86
+        // time-stamp counter it reads.
+        .target(name: "CCycleCounter", path: "Benchmarks/CCycleCounter"),
+        .executableTarget(
+            name: "DeadboltTiming",
+            dependencies: ["Deadbolt", "CCycleCounter"],
+            path: "Benchmarks/DeadboltTiming",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "DeadboltTests",
-            dependencies: ["Deadbolt", "DeadboltVectors"],
+            dependencies: ["Deadbolt", "DeadboltVectors", "CQRCode", "CQRCodeReference"],
             swiftSettings: strictSwift
         ),
         .testTarget(name: "DeadboltRedisTests", dependencies: ["DeadboltRedis", "Deadbolt"], swiftSettings: strictSwift),

@@ -13,6 +13,35 @@ struct dbt_redis_connection {
     redisContext *context;
 };
 
+/* hiredis 0.14 allocates an array's element table as soon as it reads the header `*<count>`, before any element
+   arrives: thirteen bytes from a server (or from anything between it and us) made it ask for 14 GB (found by
+   Fuzz/Sources/FuzzRedisReply). Every reader here gets reply functions that wrap hiredis's own and refuse an array
+   of more than DBT_REDIS_MAX_VALUES elements; hiredis reports the refusal as out of memory (DBT_REDIS_TOO_LARGE). */
+static redisReplyObjectFunctions hiredis_functions, bounded_functions;
+static pthread_once_t functions_once = PTHREAD_ONCE_INIT;
+
+static void *create_bounded_array(const redisReadTask *task, int elements) {
+    if (elements < 0 || (size_t)elements > DBT_REDIS_MAX_VALUES) return NULL;
+    return hiredis_functions.createArray(task, elements);
+}
+
+static void copy_functions(void) {
+    redisReader *reader = redisReaderCreate();
+    if (reader == NULL) return;
+    hiredis_functions = *reader->fn;
+    redisReaderFree(reader);
+    bounded_functions = hiredis_functions;
+    bounded_functions.createArray = create_bounded_array;
+}
+
+/* Returns 0 when the reader's functions could not be bounded (hiredis could not make a reader: out of memory). */
+static int bound_reader(redisReader *reader) {
+    pthread_once(&functions_once, copy_functions);
+    if (hiredis_functions.createArray == NULL) return 0;
+    reader->fn = &bounded_functions;
+    return 1;
+}
+
 static struct timeval timeval_from_ms(long ms) {
     struct timeval tv;
     if (ms < 1) ms = 1;
@@ -54,6 +83,11 @@ dbt_redis_status dbt_redis_connect(const char *host, int port, long connect_time
         set_message(message, message_len, context->errstr);
         redisFree(context);
         return status;
+    }
+    if (!bound_reader(context->reader)) {
+        set_message(message, message_len, "out of memory");
+        redisFree(context);
+        return DBT_REDIS_TOO_LARGE;
     }
     if (redisSetTimeout(context, timeval_from_ms(command_timeout_ms)) != REDIS_OK) {
         set_message(message, message_len, "cannot set the socket timeout");
@@ -123,17 +157,8 @@ static size_t flatten(const redisReply *reply, dbt_redis_value *values, size_t i
     return index;
 }
 
-dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_reply *out, char *message,
-                                size_t message_len) {
-    memset(out, 0, sizeof *out);
-    void *raw = NULL;
-    errno = 0;
-    int result = redisGetReply(connection->context, &raw);
-    int saved_errno = errno;
-    if (result != REDIS_OK || raw == NULL) {
-        set_message(message, message_len, connection->context->errstr);
-        return connection->context->err ? status_of(connection->context, saved_errno) : DBT_REDIS_FAILED;
-    }
+/* Flattens a reply hiredis made into *out, which then owns it (dbt_redis_reply_free frees both). */
+static dbt_redis_status take_reply(void *raw, dbt_redis_reply *out, char *message, size_t message_len) {
     redisReply *reply = raw;
     size_t count = count_values(reply, DBT_REDIS_MAX_VALUES);
     if (count > DBT_REDIS_MAX_VALUES) {
@@ -152,6 +177,44 @@ dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_repl
     out->count = count;
     out->owner = reply;
     return DBT_REDIS_OK;
+}
+
+dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_reply *out, char *message,
+                                size_t message_len) {
+    memset(out, 0, sizeof *out);
+    void *raw = NULL;
+    errno = 0;
+    int result = redisGetReply(connection->context, &raw);
+    int saved_errno = errno;
+    if (result != REDIS_OK || raw == NULL) {
+        set_message(message, message_len, connection->context->errstr);
+        return connection->context->err ? status_of(connection->context, saved_errno) : DBT_REDIS_FAILED;
+    }
+    return take_reply(raw, out, message, message_len);
+}
+
+dbt_redis_status dbt_redis_parse(const char *bytes, size_t len, dbt_redis_reply *out, char *message,
+                                 size_t message_len) {
+    memset(out, 0, sizeof *out);
+    redisReader *reader = redisReaderCreate();
+    if (reader == NULL || !bound_reader(reader)) {
+        redisReaderFree(reader);
+        set_message(message, message_len, "out of memory");
+        return DBT_REDIS_TOO_LARGE;
+    }
+    void *raw = NULL;
+    if (redisReaderFeed(reader, bytes, len) != REDIS_OK || redisReaderGetReply(reader, &raw) != REDIS_OK) {
+        set_message(message, message_len, reader->errstr[0] != '\0' ? reader->errstr : "protocol error");
+        dbt_redis_status status = reader->err == REDIS_ERR_OOM ? DBT_REDIS_TOO_LARGE : DBT_REDIS_FAILED;
+        redisReaderFree(reader);
+        return status;
+    }
+    redisReaderFree(reader);
+    if (raw == NULL) {
+        set_message(message, message_len, "incomplete reply");
+        return DBT_REDIS_FAILED;
+    }
+    return take_reply(raw, out, message, message_len);
 }
 
 void dbt_redis_reply_free(dbt_redis_reply *reply) {

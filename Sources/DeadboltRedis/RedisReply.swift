@@ -40,6 +40,35 @@ enum RedisReply: Sendable, Equatable {
         return Array(UnsafeRawBufferPointer(start: start, count: value.len))
     }
 
+    /// What parsing bytes without a connection gave.
+    enum Parsed: Equatable {
+        /// A whole reply.
+        case reply(RedisReply)
+        /// A protocol error, or bytes that end before the reply does.
+        case malformed
+        /// A reply larger than a connection accepts (``DBT_REDIS_MAX_VALUES`` values, or an array announcing more).
+        case tooLarge
+    }
+
+    /// Parses the first reply in `bytes` (RESP, as a server sends it) exactly as a connection reads one: hiredis's
+    /// reader with the shim's bounds, the shim's flattening, then ``init(flat:)``. The reply parser's entry for
+    /// fuzzing (Fuzz/Sources/FuzzRedisReply).
+    static func parse(_ bytes: [UInt8]) -> Parsed {
+        var flat = dbt_redis_reply()
+        defer { dbt_redis_reply_free(&flat) }
+        var message = [CChar](repeating: 0, count: 128)
+        let status = bytes.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { bytes in
+                dbt_redis_parse(bytes.baseAddress, bytes.count, &flat, &message, message.count)
+            }
+        }
+        switch status {
+        case DBT_REDIS_OK: return .reply(RedisReply(flat: flat))
+        case DBT_REDIS_TOO_LARGE: return .tooLarge
+        default: return .malformed
+        }
+    }
+
     /// The error code of an error reply (`MOVED`, `NOSCRIPT`, ...), or `nil`.
     var errorCode: Substring? {
         guard case .error(let message) = self else { return nil }

@@ -1,8 +1,9 @@
 import Deadbolt
 
 /// A JSON value as a vector file holds it. Decoding keeps every field, so unknown extra fields are simply ignored
-/// by the test kinds that do not ask for them (as Wycheproof intends).
-public enum JSONValue: Sendable, Equatable, Decodable {
+/// by the test kinds that do not ask for them (as Wycheproof intends). Encoding writes the same value back (the
+/// reader's fuzz target checks that a decoded file re-encodes to one that decodes equal).
+public enum JSONValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
     /// A non-negative whole number, kept exact up to `UInt64.max` (counters reach 2^63 and beyond).
@@ -29,6 +30,19 @@ public enum JSONValue: Sendable, Equatable, Decodable {
             self = .array(value)
         } else {
             self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let values): try container.encode(values)
+        case .object(let fields): try container.encode(fields)
         }
     }
 }

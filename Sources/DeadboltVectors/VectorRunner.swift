@@ -51,9 +51,20 @@ public struct VectorRunner: Sendable {
 
     /// Runs every test in the file at `path`.
     public func run(path: String) async -> FileReport {
+        let contents: Data
+        do throws(VectorError) {
+            contents = try read(path: path)
+        } catch {
+            return FileReport(path: path, algorithm: nil, passed: 0, failures: [], error: error)
+        }
+        return await run(contents: contents, path: path)
+    }
+
+    /// Runs every test in `contents`, the bytes of a vector file; `path` only names it in the report.
+    public func run(contents: Data, path: String) async -> FileReport {
         var report = FileReport(path: path, algorithm: nil, passed: 0, failures: [], error: nil)
         do {
-            let file = try load(path: path)
+            let file = try Self.parse(contents, path: path)
             report.algorithm = try file.optionalString("algorithm")
             for group in try file.objects("testGroups") {
                 let type = try group.string("type")
@@ -78,7 +89,7 @@ public struct VectorRunner: Sendable {
         return report
     }
 
-    private func load(path: String) throws -> VectorObject {
+    private func read(path: String) throws(VectorError) -> Data {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw VectorError.unreadable(path: path, reason: "no such file or not readable")
         }
@@ -91,6 +102,16 @@ public struct VectorRunner: Sendable {
         }
         guard data.count <= Self.maximumFileSize else {
             throw VectorError.unreadable(path: path, reason: "larger than \(Self.maximumFileSize) bytes")
+        }
+        return data
+    }
+
+    /// The top-level object of a vector file's bytes.
+    /// - Throws: ``VectorError/unreadable(path:reason:)`` when larger than ``maximumFileSize``,
+    ///   ``VectorError/malformedFile(path:reason:)`` when not JSON or not an object at the top.
+    public static func parse(_ data: Data, path: String) throws(VectorError) -> VectorObject {
+        guard data.count <= maximumFileSize else {
+            throw VectorError.unreadable(path: path, reason: "larger than \(maximumFileSize) bytes")
         }
         let value: JSONValue
         do {

@@ -21,7 +21,7 @@ struct HasherOptions: ParsableArguments {
 
     @Option(
         name: .customLong("pepper-file"),
-        help: "A file of pepper keys, one 'id:hex' a line (at least 32 bytes each); the first is current, the rest retired. Default: $DEADBOLT_PEPPER_FILE."
+        help: "A file of pepper keys, one 'id:hex' a line (at least 32 bytes each); the first is current, the rest retired. Default: $DEADBOLT_PEPPER_FILE. Refused unless only its owner may read it (chmod 600), as ssh refuses private keys."
     )
     var pepperFile: String?
 
@@ -89,25 +89,10 @@ struct HasherOptions: ParsableArguments {
 
     private func loadKeyring() throws -> PepperKeyring? {
         guard let path = pepperFile ?? ProcessInfo.processInfo.environment["DEADBOLT_PEPPER_FILE"] else { return nil }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ValidationError("cannot read the pepper file \(path)")
+        do {
+            return try PepperKeyring(contentsOfKeyFile: path)
+        } catch {
+            throw ValidationError("\(error)")
         }
-        defer { try? handle.close() }
-        var data = [UInt8]((try? handle.read(upToCount: 65_537)) ?? Data())
-        defer { SecretBytes.wipe(&data) }
-        guard data.count <= 65_536 else { throw ValidationError("the pepper file \(path) is larger than 64 KiB") }
-        var keys: [PepperKey] = []
-        for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
-            let trimmed = line.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }
-            if trimmed.isEmpty || trimmed.first == UInt8(ascii: "#") { continue }
-            let parts = trimmed.split(separator: UInt8(ascii: ":"), maxSplits: 1)
-            guard parts.count == 2, var secret = Hex.decode(String(decoding: parts[1], as: UTF8.self)) else {
-                throw ValidationError("pepper file line \(number + 1) is not 'id:hex'")
-            }
-            defer { SecretBytes.wipe(&secret) }
-            keys.append(try PepperKey(id: String(decoding: parts[0], as: UTF8.self), secret: secret))
-        }
-        guard let current = keys.first else { throw ValidationError("the pepper file \(path) holds no key") }
-        return try PepperKeyring(current: current, retired: Array(keys.dropFirst()))
     }
 }

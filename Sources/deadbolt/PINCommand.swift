@@ -75,8 +75,12 @@ struct PINCheckCommand: ParsableCommand {
             The PIN is read from standard input (with echo off on a terminal), never from the command line. \
             Every rule it breaks is printed to standard output, one per line; the PIN itself is never printed.
 
-            The person's context is optional: --birth-date, --ssn-last-four and --phone refuse PINs built from \
-            them. A previous PIN is a secret and is not accepted as an option; the library takes it in PINContext.
+            The person's context is optional and refuses PINs built from it. Prefer --context-file: personal data \
+            given as options (--birth-date, --ssn-last-four, --phone) is visible to every user of the machine in \
+            `ps` and /proc/PID/cmdline, and stays in shell history. The context file holds one 'name: value' a \
+            line: 'birth-date: YYYY-MM-DD', 'ssn-last-four: NNNN', 'phone: NUMBER'. With '--context-file -' the \
+            context is read from standard input, after the PIN's line. A previous PIN is a secret and is not \
+            accepted at all; the library takes it in PINContext.
 
             Exit status:
               0  the policy allows the PIN
@@ -88,13 +92,18 @@ struct PINCheckCommand: ParsableCommand {
 
     @OptionGroup var policyOptions: PINPolicyOptions
 
-    @Option(name: .customLong("birth-date"), help: "The person's birth date, YYYY-MM-DD.")
+    @Option(
+        name: .customLong("context-file"),
+        help: "A file of the person's context, 'name: value' lines (see below); '-' reads it from standard input after the PIN's line. Keeps personal data off the command line.")
+    var contextFile: String?
+
+    @Option(name: .customLong("birth-date"), help: "The person's birth date, YYYY-MM-DD (visible in ps: prefer --context-file).")
     var birthDate: String?
 
-    @Option(name: .customLong("ssn-last-four"), help: "The last four digits of the person's SSN.")
+    @Option(name: .customLong("ssn-last-four"), help: "The last four digits of the person's SSN (visible in ps: prefer --context-file).")
     var ssnLastFour: String?
 
-    @Option(name: .customLong("phone"), help: "The person's phone number (digits, spaces, + - . ( )).")
+    @Option(name: .customLong("phone"), help: "The person's phone number: digits, spaces, + - . ( ) (visible in ps: prefer --context-file).")
     var phoneNumber: String?
 
     // Collects what the parser does not recognise, so it exits 2 like every other usage error.
@@ -103,13 +112,17 @@ struct PINCheckCommand: ParsableCommand {
 
     func run() throws {
         let policy: PINPolicy
-        let context: PINContext
+        var context: PINContext
         do throws(UsageError) {
             guard unexpected.isEmpty else {
                 throw UsageError("unexpected argument; the PIN is read from standard input")
             }
             policy = try policyOptions.policy()
-            context = try makeContext()
+            if contextFile != nil, birthDate != nil || ssnLastFour != nil || phoneNumber != nil {
+                throw UsageError("give the context in --context-file or as options, not both")
+            }
+            // A context file is read and checked before anyone types a PIN; only '-' has to wait for the PIN's line.
+            context = contextFile == "-" ? .empty : try makeContext()
         } catch {
             throw error.report()
         }
@@ -124,6 +137,13 @@ struct PINCheckCommand: ParsableCommand {
             throw UsageError("no PIN on standard input").report()
         }
         defer { SecretBytes.wipe(&pin) }
+        if contextFile == "-" {
+            do throws(UsageError) {
+                context = try Self.readContext(from: STDIN_FILENO, name: "standard input")
+            } catch {
+                throw error.report()
+            }
+        }
         let violations = policy.evaluate(utf8: pin, context: context)
         guard violations.isEmpty else {
             for violation in violations { print(violation.message) }
@@ -132,6 +152,12 @@ struct PINCheckCommand: ParsableCommand {
     }
 
     private func makeContext() throws(UsageError) -> PINContext {
+        if let contextFile {
+            let descriptor = open(contextFile, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw UsageError("cannot read the context file \(contextFile)") }
+            defer { close(descriptor) }
+            return try Self.readContext(from: descriptor, name: contextFile)
+        }
         do {
             return try PINContext(
                 birthDate: birthDate.map { try PINContext.BirthDate(iso8601: $0) },
@@ -139,6 +165,23 @@ struct PINCheckCommand: ParsableCommand {
             )
         } catch {
             throw UsageError(String(describing: error))
+        }
+    }
+}
+
+extension PINCheckCommand {
+    /// The context read from `descriptor` to its end, at most ``PINContext/maximumTextLength`` bytes.
+    static func readContext(from descriptor: Int32, name: String) throws(UsageError) -> PINContext {
+        do {
+            return try BoundedRead.contents(of: descriptor, maximum: PINContext.maximumTextLength) { text in
+                try PINContext(text: text)
+            }
+        } catch let error as PINPolicyError {
+            throw UsageError(String(describing: error))
+        } catch BoundedRead.Failure.tooLarge(let maximum) {
+            throw UsageError("the context in \(name) is longer than \(maximum) bytes")
+        } catch {
+            throw UsageError("cannot read the context from \(name)")
         }
     }
 }

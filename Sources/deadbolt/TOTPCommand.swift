@@ -40,8 +40,8 @@ struct TOTPCommand: AsyncParsableCommand {
                 with --svg or --png are created with mode 0600 and never overwrite an existing file. Warnings about \
                 parameters that some authenticator apps ignore go to standard error.
 
-                Exit codes: 0 enrolled; 2 bad usage (a bad option value, or an output file that exists or cannot \
-                be written). Errors found while parsing the command line itself exit 64 (EX_USAGE).
+                Exit codes: 0 enrolled; 2 bad usage (a missing or unknown option, a bad option value, or an output \
+                file that exists or cannot be written), as for every deadbolt command.
                 """)
 
         @Option(help: "The provider name shown in the app (no ':').")
@@ -192,7 +192,9 @@ private func writeNew(_ path: String, _ bytes: [UInt8]) throws {
     }
 }
 
-/// A QR code's modules (libqrencode, error correction level M), and its renderings.
+/// A QR code's modules (Deadbolt's encoder in CQRCode, error correction level M), and its renderings. The modules
+/// and renderings encode the secret and, like the URI string, are Swift values that cannot be wiped: the tool
+/// prints them and exits (SECURITY.md, "What is wiped").
 struct QRMatrix {
     /// Modules on a side, without the quiet zone.
     let width: Int

@@ -11,6 +11,7 @@ python3 pbkdf2_rfc.py rfc6070 rfc7914
 python3 pbkdf2_generated.py sha1 sha256 sha512
 python3 argon2_rfc9106_test.py
 python3 argon2_generated_test.py
+python3 argon2_test_kinds.py
 python3 otp_rfc.py hotp totp
 python3 otp_generated.py hotp totp
 python3 otpauth_uri_test.py

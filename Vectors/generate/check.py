@@ -159,6 +159,28 @@ def parse_phc(s):
 def run_argon2(doc, g, t):
     from argon2_common import cffi_raw
     pw, salt, secret, ad = (bytes.fromhex(t[k]) for k in ("password", "salt", "secret", "ad"))
+    if t["tag"] == "" and t["encoded"] == "":
+        # Parameters only: an invalid test's parameters must be refused by libargon2, except a version number
+        # other than 16 and 19, which libargon2 does not check (see argon2_test_kinds.py).
+        if t["result"] == "valid":
+            raise Fail("tc %d: a valid Argon2Test needs a tag or an encoded string" % t["tcId"])
+        try:
+            cffi_raw(t["variant"], t["version"], pw, salt, secret, ad, t["t"], t["m"], t["p"], t["tagLength"])
+            computed = t["version"] in (16, 19)
+        except RuntimeError:
+            computed = False
+        expect(t, computed, "(parameters only)")
+        return
+    if t["tag"] == "":
+        # Verify only: the password against the string, by Deadbolt's grammar and argon2-cffi.
+        try:
+            e = parse_phc(t["encoded"])
+            computed = cffi_raw(e["variant"], e["version"], pw, e["salt"], b"", e["ad"], e["t"], e["m"], e["p"], len(e["tag"]))
+            ok = hmac.compare_digest(computed, e["tag"])
+        except (ValueError, RuntimeError):
+            ok = False
+        expect(t, ok, "(verify only %r)" % t["encoded"])
+        return
     # Raw fields are always consistent: the tag is the real tag for those inputs (valid and invalid tests).
     raw = cffi_raw(t["variant"], t["version"], pw, salt, secret, ad, t["t"], t["m"], t["p"], t["tagLength"])
     if raw.hex() != t["tag"] or len(raw) != t["tagLength"]:
@@ -176,6 +198,8 @@ def run_argon2(doc, g, t):
     except (ValueError, RuntimeError):
         ok, e = False, None
     expect(t, ok, "(encoded %r)" % t["encoded"])
+    if t["result"] == "acceptable" and e is not None and not ok:
+        raise Fail("tc %d: acceptable string parses but does not verify" % t["tcId"])
     if t["result"] == "valid":
         same = (e["variant"], e["version"], e["m"], e["t"], e["p"], e["salt"], e["tag"], e["ad"]) == \
                (t["variant"], t["version"], t["m"], t["t"], t["p"], salt, raw, ad)

@@ -33,7 +33,8 @@ typedef enum {
     DBT_REDIS_ERROR = 6,
 } dbt_redis_type;
 
-/* The most values one reply may hold once flattened (a CLUSTER SLOTS answer for a large cluster stays far below). */
+/* The most values one reply may hold once flattened, and the most elements one array may announce (a CLUSTER SLOTS
+   answer for a large cluster stays far below). */
 #define DBT_REDIS_MAX_VALUES (1 << 20)
 
 /* One value of a reply. An array is followed by its `elements` children, each with its own children (pre-order). */
@@ -78,7 +79,14 @@ dbt_redis_status dbt_redis_append(dbt_redis_connection *connection, int argc, co
 dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_reply *out, char *message,
                                 size_t message_len);
 
-/* Frees a reply read by dbt_redis_read. Accepts a zeroed reply. */
+/* Parses the first reply in `len` bytes of RESP (as a server sends it) with the same hiredis reader and the same
+   flattening as dbt_redis_read, without a connection: the entry point for fuzzing reply parsing. A protocol error
+   or an incomplete reply is DBT_REDIS_FAILED, with the reader's message; an array of more than
+   DBT_REDIS_MAX_VALUES elements is DBT_REDIS_TOO_LARGE, as it is on a connection. */
+dbt_redis_status dbt_redis_parse(const char *bytes, size_t len, dbt_redis_reply *out, char *message,
+                                 size_t message_len);
+
+/* Frees a reply read by dbt_redis_read or dbt_redis_parse. Accepts a zeroed reply. */
 void dbt_redis_reply_free(dbt_redis_reply *reply);
 
 #endif

@@ -15,15 +15,27 @@ public enum Hex {
     /// The bytes that `text` spells, or `nil` when it has an odd length or a character that is not a hex digit.
     /// Upper and lower case are both accepted.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = value(of: utf8[index]), let low = value(of: utf8[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
+        decode(utf8: text.utf8)
+    }
+
+    /// The bytes that the UTF-8 `characters` spell, or `nil` as ``decode(_:)`` says. Reads `characters` in place
+    /// and writes the result into one buffer allocated at its final size, so a secret (a pepper read from a key
+    /// file) leaves no copy behind beyond the result the caller wipes; a refused input leaves none at all.
+    public static func decode(utf8 characters: some Collection<UInt8>) -> [UInt8]? {
+        let count = characters.count
+        guard count.isMultiple(of: 2) else { return nil }
+        var bytes = [UInt8](repeating: 0, count: count / 2)
+        var written = 0
+        var index = characters.startIndex
+        while index != characters.endIndex {
+            let next = characters.index(after: index)
+            guard let high = value(of: characters[index]), let low = value(of: characters[next]) else {
+                SecretBytes.wipe(&bytes)
+                return nil
+            }
+            bytes[written] = high << 4 | low
+            written += 1
+            index = characters.index(after: next)
         }
         return bytes
     }

@@ -40,7 +40,7 @@ enum SecurityEventEncoding {
         for text in [event.account, event.source, event.device].compactMap({ $0 }) { appendText(text, to: &bytes) }
         if let failures = event.failures { append(UInt64(min(failures, Int(UInt32.max))), width: 4, to: &bytes) }
         if let retryAfter = event.retryAfter {
-            append(UInt64(bitPattern: retryAfter.saturatingNanoseconds / 1_000_000), width: 8, to: &bytes)
+            append(UInt64(bitPattern: milliseconds(retryAfter)), width: 8, to: &bytes)
         }
         if let storeFailure = event.storeFailure { appendText(storeFailure, to: &bytes) }
         return bytes
@@ -75,6 +75,16 @@ enum SecurityEventEncoding {
             kind: kind, millisecondsSinceEpoch: Int64(bitPattern: time), account: account, source: source,
             device: device, failures: failures, retryAfter: retryAfter, storeFailureText: storeFailure
         )
+    }
+
+    /// Whole milliseconds of a non-negative `duration`, saturating at `Int64.max`: the same range the decoder reads
+    /// with `.milliseconds(Int64)`, so a decoded event re-encodes to the bytes it came from. (Going through
+    /// nanoseconds would saturate after about 292 years and write a different number than was read.)
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        let (total, carry) = whole.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        return overflow || carry ? .max : total
     }
 
     private static func append(_ value: UInt64, width: Int, to bytes: inout [UInt8]) {

@@ -87,13 +87,20 @@ public enum Argon2 {
     public static let maximumIterations: UInt32 = 1 << 16
     /// The shortest salt accepted (RFC 9106 §3.1: at least 8 bytes).
     public static let minimumSaltLength = 8
-    /// The longest salt accepted.
+    /// The longest salt a stored hash (a PHC string, new parameters) may carry. The raw function takes up to
+    /// ``maximumRawLength``.
     public static let maximumSaltLength = 64
     /// The shortest tag accepted (RFC 9106 §3.1: at least 4 bytes).
     public static let minimumTagLength = 4
-    /// The longest tag accepted.
+    /// The longest tag a stored hash (a PHC string, new parameters) may carry. The raw function makes up to
+    /// ``maximumRawLength``.
     public static let maximumTagLength = 128
-    /// The longest password, secret or associated data accepted.
+    /// The longest salt, secret, associated data and tag the raw function
+    /// ``hash(password:salt:secret:associatedData:parameters:tagLength:)`` takes (1 KiB). RFC 9106 §3.1 allows up
+    /// to 2^32 − 1 bytes; 1 KiB keeps every input bounded while covering RFC 9106's domain as implementations and
+    /// published vectors use it (100- and 128-byte salts, 256-byte tags).
+    public static let maximumRawLength = 1024
+    /// The longest password accepted.
     public static let maximumInputLength = 4096
 
     /// Who computes a tag; every implementation gives the same answers (RFC 9106 §5, and libargon2's on random
@@ -132,7 +139,10 @@ public enum Argon2 {
     }
 
     /// Computes an Argon2 tag with `parameters` (their salt and tag lengths are ignored: `salt` and `tagLength`
-    /// rule). Runs on the calling thread and holds `parameters.memoryBytes` while it runs: from async code, use
+    /// rule): RFC 9106's function over its domain, with salts of 8 to ``maximumRawLength`` bytes, tags of 4 to
+    /// ``maximumRawLength``, a secret and associated data of up to ``maximumRawLength``, and a password of up to
+    /// ``maximumInputLength``. Stored hashes are held to the tighter bounds of ``Parameters/validate()`` where
+    /// they are parsed and made, not here. Runs on the calling thread and holds `parameters.memoryBytes` while it runs: from async code, use
     /// ``PasswordHasher``, which runs it on the hashing pool within a memory budget, in memory the pool keeps
     /// mapped between hashes.
     /// - Throws: ``HashingError`` when a parameter or input is out of range, or the computation fails (no memory).
@@ -155,7 +165,7 @@ public enum Argon2 {
         try check("parallelism", Int(parameters.parallelism), 1...Int(maximumParallelism))
         try check("memory (KiB)", Int(parameters.memoryKiB), Int(8 * parameters.parallelism)...Int(maximumMemoryKiB))
         try check("iterations", Int(parameters.iterations), 1...Int(maximumIterations))
-        try check("tag length", tagLength, minimumTagLength...maximumTagLength)
+        try check("tag length", tagLength, minimumTagLength...maximumRawLength)
         var tag = [UInt8](repeating: 0, count: tagLength)
         let status: Int32 = try password.withUnsafeBytes { password in
             try salt.withUnsafeBytes { salt in
@@ -164,9 +174,9 @@ public enum Argon2 {
                         guard password.count <= maximumInputLength else {
                             throw HashingError.secretTooLong(maximum: maximumInputLength)
                         }
-                        try check("salt length", salt.count, minimumSaltLength...maximumSaltLength)
-                        try check("pepper length", secret.count, 0...maximumInputLength)
-                        try check("associated data length", associatedData.count, 0...maximumInputLength)
+                        try check("salt length", salt.count, minimumSaltLength...maximumRawLength)
+                        try check("secret length", secret.count, 0...maximumRawLength)
+                        try check("associated data length", associatedData.count, 0...maximumRawLength)
                         return tag.withUnsafeMutableBufferPointer { tag in
                             dbt_argon2(
                                 implementation.shimValue, parameters.variant.shimValue, parameters.version.rawValue,

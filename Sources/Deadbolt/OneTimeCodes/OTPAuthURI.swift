@@ -35,7 +35,9 @@ public struct OTPAuthURI: Sendable, Equatable, CustomStringConvertible {
 
     /// A URI for these parameters.
     /// - Throws: ``OTPAuthURIError`` when a name is empty, too long or holds `:`, the secret is outside
-    ///   ``HOTP/secretLengths``, digits are outside 6...8 or the period outside 1...``TOTP/maximumPeriod``.
+    ///   ``HOTP/secretLengths``, digits are outside 6...8 or the period outside 1...``TOTP/maximumPeriod``, or
+    ///   the URI's text would be longer than ``maximumLength`` (names and image percent-encoded take up to three
+    ///   times their bytes), so that every URI this type holds builds to text that ``parse(_:)`` reads back.
     public init(
         kind: Kind, issuer: String?, accountName: String, secret: SecretBytes, algorithm: HashFunction = .sha1,
         digits: Int = 6, image: String? = nil
@@ -56,6 +58,11 @@ public struct OTPAuthURI: Sendable, Equatable, CustomStringConvertible {
         self.algorithm = algorithm
         self.digits = digits
         self.image = image
+        // Measured with a stand-in of the encoded secret's length, so the check leaves no copy of the secret.
+        let placeholder = String(repeating: "A", count: (secret.count * 8 + 4) / 5)
+        guard text(encodedSecret: placeholder).utf8.count <= Self.maximumLength else {
+            throw OTPAuthURIError.tooLong(maximum: Self.maximumLength)
+        }
     }
 
     /// A new TOTP enrollment: a fresh secret (``OTPSecret/generate(for:)``) for `accountName` at `issuer`.
@@ -73,6 +80,11 @@ public struct OTPAuthURI: Sendable, Equatable, CustomStringConvertible {
     /// The URI text: `otpauth://totp/Issuer:account?secret=…&issuer=Issuer&algorithm=…&digits=…&period=…`, names
     /// percent-encoded (RFC 3986 §2.1, everything but unreserved characters). It holds the secret.
     public var uri: String {
+        text(encodedSecret: secret.withUnsafeBytes { Base32.encode($0) })
+    }
+
+    /// The URI's text around the secret as given, already base32-encoded.
+    private func text(encodedSecret: String) -> String {
         var text = "otpauth://"
         switch kind {
         case .totp: text += "totp/"
@@ -80,7 +92,7 @@ public struct OTPAuthURI: Sendable, Equatable, CustomStringConvertible {
         }
         if let issuer { text += Self.percentEncode(issuer) + ":" }
         text += Self.percentEncode(accountName)
-        text += "?secret=" + secret.withUnsafeBytes { Base32.encode($0) }
+        text += "?secret=" + encodedSecret
         if let issuer { text += "&issuer=" + Self.percentEncode(issuer) }
         text += "&algorithm=" + algorithm.rawValue + "&digits=\(digits)"
         switch kind {

@@ -46,14 +46,18 @@ final class OTPKeyState: @unchecked Sendable {
     /// whole range in constant time; `nil` when none does. The caller keeps `first + count + codes.count - 2`
     /// within `UInt64`.
     func find(_ codes: [UInt32], first: UInt64, count: UInt64, digits: Int) throws -> UInt64? {
+        let (found, index) = try search(codes, first: first, count: count, digits: digits)
+        return found ? index : nil
+    }
+
+    /// ``find(_:first:count:digits:)`` without an optional: whether some `i` matched and the smallest that did
+    /// (0 when none did), so a caller can do the same work either way.
+    func search(_ codes: [UInt32], first: UInt64, count: UInt64, digits: Int) throws -> (found: Bool, index: UInt64) {
         var index: UInt64 = 0
         let found = codes.withUnsafeBufferPointer { codes in
             dbt_otp_find(state, first, count, UInt32(digits), codes.baseAddress, UInt32(codes.count), &index)
         }
-        switch found {
-        case 1: return index
-        case 0: return nil
-        default: throw OTPError.libcryptoFailure
-        }
+        guard found >= 0 else { throw OTPError.libcryptoFailure }
+        return (found == 1, index)
     }
 }

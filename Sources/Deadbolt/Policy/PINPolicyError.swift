@@ -17,6 +17,9 @@ public enum PINPolicyError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidPhoneNumber
     /// The previous PIN is longer than ``PINPolicy/maximumInputBytes`` or not all ASCII digits.
     case invalidPreviousPIN
+    /// A line of a context's text form (``PINContext/init(text:)``) is not `name: value` with a known name given
+    /// once, or the text is longer than ``PINContext/maximumTextLength``. `line` is 1-based; 0 means the whole text.
+    case invalidContextLine(line: Int)
 
     /// What was wrong and what would be right, without the value supplied.
     public var description: String {
@@ -32,6 +35,11 @@ public enum PINPolicyError: Error, Sendable, Equatable, CustomStringConvertible 
             "the phone number must hold 4 to 15 digits, optionally with spaces, '+', '-', '.', '(' and ')'"
         case .invalidPreviousPIN:
             "the previous PIN must be digits only, at most \(PINPolicy.maximumInputBytes) of them"
+        case .invalidContextLine(let line):
+            line == 0
+                ? "the context is longer than \(PINContext.maximumTextLength) bytes"
+                : "context line \(line) is not 'birth-date: YYYY-MM-DD', 'ssn-last-four: NNNN' or 'phone: NUMBER' "
+                    + "(each name at most once)"
         }
     }
 }

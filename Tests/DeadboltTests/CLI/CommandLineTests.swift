@@ -18,10 +18,18 @@ import Testing
         let errors: String
     }
 
-    func run(_ arguments: [String], input: String) throws -> Outcome {
+    func run(_ arguments: [String], input: String, environment: [String: String] = [:]) throws -> Outcome {
+        try run(Self.binary, arguments, input: input, environment: environment)
+    }
+
+    /// Runs `executable` with `environment` added to this process's own.
+    func run(_ executable: URL, _ arguments: [String], input: String, environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let stdin = Pipe()
         let stdout = Pipe()
         let stderr = Pipe()
@@ -43,6 +51,8 @@ import Testing
         let path = NSTemporaryDirectory() + "deadbolt-pepper-\(UUID().uuidString)"
         try "# test keys\nk2:\(String(repeating: "ab", count: 32))\nk1:\(String(repeating: "cd", count: 32))\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
+        // Only the owner may read a pepper file (the tool refuses anything wider, as ssh does with keys).
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         return path
     }
 

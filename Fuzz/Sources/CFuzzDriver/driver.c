@@ -1,0 +1,1 @@
+/* Declarations only: LLVMFuzzerRunDriver lives in the fuzzer runtime that -sanitize=fuzzer links. */
