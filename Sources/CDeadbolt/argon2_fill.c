@@ -311,7 +311,6 @@ int dbt_argon2_compute(const dbt_argon2_inputs *in, dbt_argon2_compress_fn g, db
     dbt_blake2b_long(in->tag, in->tag_len, bytes, sizeof bytes);
     dbt_cleanse(bytes, sizeof bytes);
     dbt_cleanse(&final, sizeof final);
-    dbt_cleanse(memory, (size_t)inst.block_count * DBT_ARGON2_BLOCK_SIZE);
     wipe_stack_below();
     return ARGON2_OK;
 }

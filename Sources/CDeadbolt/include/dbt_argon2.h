@@ -25,10 +25,15 @@ typedef enum {
 /* Returned when a forced implementation needs a CPU feature this machine lacks. */
 #define DBT_ARGON2_UNAVAILABLE (-1000)
 
+/* Returned when a hash on a hashing-pool thread needs more memory than the pool admitted it for (dbt_arena_bind's
+   limit): the pool's memory budget bounds what the process holds, so the hash is refused rather than allocated. */
+#define DBT_ARGON2_OVER_ADMITTED (-1001)
+
 /* Computes a raw Argon2 tag (RFC 9106), including the optional secret K and associated data X that libargon2's
    convenience functions leave out. Inputs libargon2 would refuse go to libargon2 whatever the implementation, so
-   the error codes are its own. Uses the arena bound to this thread (dbt_arena_bind) when it is large enough.
-   Returns libargon2's error code (0 is ARGON2_OK), or DBT_ARGON2_UNAVAILABLE. */
+   the error codes are its own. Uses the arena bound to this thread (dbt_arena_bind) when it is large enough, and
+   leaves its blocks there for the arena's holder to wipe; heap memory is wiped before it is freed.
+   Returns libargon2's error code (0 is ARGON2_OK), DBT_ARGON2_UNAVAILABLE or DBT_ARGON2_OVER_ADMITTED. */
 int dbt_argon2(dbt_argon2_implementation implementation, dbt_argon2_variant variant, uint32_t version,
                uint32_t t_cost, uint32_t m_cost_kib, uint32_t parallelism,
                const uint8_t *password, size_t password_len,
