@@ -160,8 +160,39 @@ static int passes_known_answers(dbt_argon2_compress_fn g) {
 static dbt_argon2_implementation automatic = DBT_ARGON2_LIBARGON2;
 static pthread_once_t automatic_once = PTHREAD_ONCE_INIT;
 
-/* The fastest path first; a path that fails the check (a miscompilation, a CPU erratum) is never used. */
+/* The implementation named by DEADBOLT_ARGON2_FILL (avx512, avx2, portable or libargon2), or AUTOMATIC when the
+   variable is unset or names none of them. */
+static dbt_argon2_implementation fill_from_environment(void) {
+    static const struct {
+        const char *name;
+        dbt_argon2_implementation implementation;
+    } names[] = {
+        {"avx512", DBT_ARGON2_AVX512},
+        {"avx2", DBT_ARGON2_AVX2},
+        {"portable", DBT_ARGON2_PORTABLE},
+        {"libargon2", DBT_ARGON2_LIBARGON2},
+    };
+    const char *wanted = getenv(DBT_ARGON2_FILL_VARIABLE);
+    if (wanted == NULL) return DBT_ARGON2_AUTOMATIC;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(wanted, names[i].name) == 0) return names[i].implementation;
+    }
+    return DBT_ARGON2_AUTOMATIC;
+}
+
+/* The fastest path first; a path that fails the check (a miscompilation, a CPU erratum) is never used. A path named
+   in the environment goes first, under the same conditions. */
 static void choose_automatic(void) {
+    dbt_argon2_implementation forced = fill_from_environment();
+    if (forced == DBT_ARGON2_LIBARGON2) {
+        automatic = DBT_ARGON2_LIBARGON2;
+        return;
+    }
+    if (forced != DBT_ARGON2_AUTOMATIC && dbt_argon2_implementation_available(forced) &&
+        passes_known_answers(compress_for(forced))) {
+        automatic = forced;
+        return;
+    }
     static const dbt_argon2_implementation candidates[] = {DBT_ARGON2_AVX512, DBT_ARGON2_AVX2, DBT_ARGON2_PORTABLE};
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         if (dbt_argon2_implementation_available(candidates[i]) && passes_known_answers(compress_for(candidates[i]))) {

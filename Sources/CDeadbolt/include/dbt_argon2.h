@@ -10,7 +10,7 @@ typedef enum { DBT_ARGON2D = 0, DBT_ARGON2I = 1, DBT_ARGON2ID = 2 } dbt_argon2_v
    each path. The values are part of the Swift ABI: keep them stable. */
 typedef enum {
     /* The fastest of Deadbolt's own implementations that this CPU supports and that reproduced RFC 9106 §5's test
-       vectors when first used; libargon2 if none did. */
+       vectors when first used (or the one DEADBOLT_ARGON2_FILL names); libargon2 if none did. */
     DBT_ARGON2_AUTOMATIC = 0,
     /* libargon2 (Debian's portable reference build): the reference and the fallback. */
     DBT_ARGON2_LIBARGON2 = 1,
@@ -45,7 +45,15 @@ int dbt_argon2(dbt_argon2_implementation implementation, dbt_argon2_variant vari
 /* Whether this CPU can run an implementation (AUTOMATIC and the portable ones always can). */
 int dbt_argon2_implementation_available(dbt_argon2_implementation implementation);
 
-/* What AUTOMATIC stands for in this process. The first call runs the known-answer check; later calls return its
+/* The environment variable that overrides AUTOMATIC's choice: avx512, avx2, portable or libargon2. Read once, at the
+   first call of dbt_argon2_automatic_implementation. The named path must still be one this CPU runs and must pass the
+   known-answer check, else the variable is ignored; an unknown name is ignored too. For measuring a fill this CPU
+   would not choose (deadbolt-bench's AVX2 rows on an AVX-512 machine), or for avoiding one on a CPU where it is
+   slower; every path gives the same tags. */
+#define DBT_ARGON2_FILL_VARIABLE "DEADBOLT_ARGON2_FILL"
+
+/* What AUTOMATIC stands for in this process: the fastest path this CPU runs that reproduces RFC 9106 §5's vectors,
+   unless DEADBOLT_ARGON2_FILL names another. The first call runs the known-answer check; later calls return its
    result. */
 dbt_argon2_implementation dbt_argon2_automatic_implementation(void);
 

@@ -129,7 +129,8 @@ import Testing
     }
 
     #if canImport(Glibc)
-        @Test func aReusedArenaFaultsNoPagesIn() async throws {
+        @Test(.disabled(if: ThreadSanitizer.isActive, "ThreadSanitizer faults in shadow pages for the arena"))
+        func aReusedArenaFaultsNoPagesIn() async throws {
             let pool = Self.pool(workers: 1, budget: 8 << 20)
             var faults: [Int] = []
             for index in 0..<3 {
