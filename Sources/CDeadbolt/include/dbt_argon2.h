@@ -18,7 +18,7 @@ typedef enum {
     DBT_ARGON2_PORTABLE = 2,
     /* Deadbolt's implementation with AVX2 (x86_64). */
     DBT_ARGON2_AVX2 = 3,
-    /* Deadbolt's implementation with AVX-512F/VL's 64-bit rotates on 256-bit vectors (x86_64). */
+    /* Deadbolt's implementation with AVX-512 (F, VL, BW) on 512-bit vectors (x86_64). */
     DBT_ARGON2_AVX512 = 4,
 } dbt_argon2_implementation;
 

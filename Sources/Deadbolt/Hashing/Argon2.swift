@@ -109,7 +109,7 @@ public enum Argon2 {
         case portable = 2
         /// Deadbolt's implementation with AVX2.
         case avx2 = 3
-        /// Deadbolt's implementation with AVX-512VL rotates on 256-bit vectors.
+        /// Deadbolt's implementation with AVX-512 (F, VL, BW) on 512-bit vectors.
         case avx512 = 4
 
         var shimValue: dbt_argon2_implementation { dbt_argon2_implementation(rawValue: UInt32(rawValue)) }
