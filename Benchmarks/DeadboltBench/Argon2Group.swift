@@ -93,6 +93,15 @@ struct Argon2Group {
             }
         }
 
+        // Where one PasswordHasher.hash spends its time, stage by stage, through the public calls it is made of.
+        for workload in workloads where workload.parameters.parallelism == 1 {
+            let stages = try await Self.stages(
+                parameters: workload.parameters, password: password, pool: pool, rounds: settings.quick ? 3 : 21)
+            report.add(
+                workload: "\(workload.name) (\(fill) fill), stages of one hash", names: stages.map(\.name),
+                summaries: stages.map(\.summary), unit: "seconds/op", reference: "", notes: Self.stageNotes)
+        }
+
         // The pool's own cost per call, with nothing to hash: admission, the hand-off to a worker, the resumption.
         let roundTrip = [
             Contender(name: "Deadbolt HashingPool.run, empty work", operations: 100) {
@@ -117,6 +126,45 @@ struct Argon2Group {
         report.notes.append("p=4 runs 4 lanes on \(Harness.cores) cores: libargon2 and Deadbolt use one thread per lane.")
         if settings.quick { report.notes.append("--quick: every workload's memory is divided by 16.") }
         return report
+    }
+
+    static let stageNotes = [
+        "salt": "SecureRandom.bytes(count: 16)",
+        "admission and hand-off": "run called → the worker starts the work (arena lent)",
+        "Argon2 in the arena": "H0, fill, tag; the blocks stay for the wipe",
+        "resumption": "work returns → the caller runs again",
+        "PHC encoding": "StoredHash(…).encoded",
+    ]
+
+    /// One `PasswordHasher.hash` taken apart into the public calls it makes (`SecureRandom.bytes`, `HashingPool.run`
+    /// around `Argon2.hash`, `StoredHash.encoded`), with a timestamp between each, `rounds` times one after another.
+    /// The arena's wipe runs after the resumption, on the worker, and is in no stage.
+    static func stages(parameters: Argon2.Parameters, password: [UInt8], pool: HashingPool, rounds: Int)
+        async throws -> [(name: String, summary: Summary)]
+    {
+        let names = ["salt", "admission and hand-off", "Argon2 in the arena", "resumption", "PHC encoding"]
+        var samples = Array(repeating: [Double](), count: names.count + 1)
+        for round in 0...rounds {
+            let called = Harness.now()
+            let salt = try SecureRandom.bytes(count: 16)
+            let handedOver = Harness.now()
+            let (tag, started, finished) = try await pool.run(memoryBytes: parameters.memoryBytes) {
+                let started = Harness.now()
+                let tag = try Argon2.hash(
+                    password: SecretBytes(password), salt: salt, secret: SecretBytes([UInt8]()),
+                    parameters: parameters, tagLength: 32)
+                return (tag, started, Harness.now())
+            }
+            let resumed = Harness.now()
+            let encoded = StoredHash(algorithm: .argon2(parameters), salt: salt, output: tag, pepperKeyID: nil).encoded
+            let done = Harness.now()
+            guard encoded.hasPrefix("$argon2id$") else { throw BenchError("unexpected encoding \(encoded)") }
+            guard round > 0 else { continue }  // the first warms up
+            let marks = [called, handedOver, started, finished, resumed, done]
+            for stage in names.indices { samples[stage].append(Double(marks[stage + 1] - marks[stage]) / 1e9) }
+            samples[names.count].append(Double(done - called) / 1e9)
+        }
+        return zip(names + ["total"], samples).map { ($0, Summary($1)) }
     }
 
     /// For each row but hash: how many times faster hash is, round by round (`faster(hash, row)`, so times and rates
