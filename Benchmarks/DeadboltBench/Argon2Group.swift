@@ -64,8 +64,11 @@ struct Argon2Group {
                 (Self.libargon2Name, .blocking { try Self.libargon2(parameters, password, salt) }),
             ]
             if single { operations.append((Self.sodiumName, .blocking { try Self.sodium(parameters, password, salt) })) }
+            let settle = Self.settle(pool)
             let latencyContenders = operations.map { operation in
-                Contender(name: operation.name, operations: 1) { try await operation.body.run(times: 1) }
+                Contender(name: operation.name, operations: 1, settle: operation.body.isAsync ? settle : nil) {
+                    try await operation.body.run(times: 1)
+                }
             }
             let rounds = settings.quick ? 3 : (single ? 11 : 7)
             let latency = try await Harness.interleave(latencyContenders, rounds: rounds)
@@ -81,7 +84,10 @@ struct Argon2Group {
             for inFlight in Set([1, Harness.cores]).sorted() {
                 let perCaller = settings.quick ? 1 : 2
                 let throughput = operations.map { operation in
-                    Contender(name: operation.name, operations: inFlight * perCaller) {
+                    Contender(
+                        name: operation.name, operations: inFlight * perCaller,
+                        settle: operation.body.isAsync ? settle : nil
+                    ) {
                         try await operation.body.run(times: perCaller, callers: inFlight)
                     }
                 }
@@ -118,8 +124,9 @@ struct Argon2Group {
                 + "(checked before timing).")
         report.notes.append(
             "Fill: \(Self.fillDescription). PasswordHasher runs on a HashingPool (\(Harness.cores) workers, 1 GiB "
-                + "budget) whose arenas are reused and wiped after the caller has its answer; Argon2.hash and the "
-                + "peers allocate fresh memory on each call.")
+                + "budget) whose arenas are reused and wiped after the caller has its answer (each Deadbolt row then "
+                + "waits, untimed, for that wipe, so it never runs into the next contender's time); Argon2.hash and "
+                + "the peers allocate fresh memory on each call.")
         report.notes.append(
             "Notes on rows: how many times faster PasswordHasher.hash is than that row, per round (the median of the "
                 + "round-by-round ratios, p10–p90); for verify, its time or rate against hash's.")
@@ -138,7 +145,7 @@ struct Argon2Group {
 
     /// One `PasswordHasher.hash` taken apart into the public calls it makes (`SecureRandom.bytes`, `HashingPool.run`
     /// around `Argon2.hash`, `StoredHash.encoded`), with a timestamp between each, `rounds` times one after another.
-    /// The arena's wipe runs after the resumption, on the worker, and is in no stage.
+    /// The arena's wipe runs after the resumption, on the worker, and is in no stage (each round waits for it).
     static func stages(parameters: Argon2.Parameters, password: [UInt8], pool: HashingPool, rounds: Int)
         async throws -> [(name: String, summary: Summary)]
     {
@@ -159,6 +166,7 @@ struct Argon2Group {
             let encoded = StoredHash(algorithm: .argon2(parameters), salt: salt, output: tag, pepperKeyID: nil).encoded
             let done = Harness.now()
             guard encoded.hasPrefix("$argon2id$") else { throw BenchError("unexpected encoding \(encoded)") }
+            try await settle(pool)()
             guard round > 0 else { continue }  // the first warms up
             let marks = [called, handedOver, started, finished, resumed, done]
             for stage in names.indices { samples[stage].append(Double(marks[stage + 1] - marks[stage]) / 1e9) }
@@ -194,6 +202,11 @@ struct Argon2Group {
         case async(@Sendable () async throws -> Void)
         case blocking(@Sendable () throws -> Void)
 
+        var isAsync: Bool {
+            if case .async = self { return true }
+            return false
+        }
+
         /// `times` operations by each of `callers` at once: tasks on the cooperative pool for an async call, as a
         /// service's request handlers would make it; threads of their own for a blocking one.
         func run(times: Int, callers: Int = 1) async throws {
@@ -214,6 +227,14 @@ struct Argon2Group {
                 }
                 try Harness.concurrently(callers) { _ in for _ in 0..<times { try body() } }
             }
+        }
+    }
+
+    /// Waits until the pool's workers have wiped and returned their arenas (they do after resuming the caller), so
+    /// that the wipe is neither in the next contender's time nor in this one's.
+    static func settle(_ pool: HashingPool) -> @Sendable () async throws -> Void {
+        {
+            while pool.usage.running > 0 { try await Task.sleep(for: .microseconds(50)) }
         }
     }
 
