@@ -176,7 +176,7 @@ struct Argon2Group {
     }
 
     /// For each row but hash: how many times faster hash is, round by round (`faster(hash, row)`, so times and rates
-    /// both read "above 1: hash is faster"); verify is compared the other way round, as its cost relative to hash.
+    /// both read "above 1: hash is faster"); for verify the same ratio reads as its cost in units of hash's.
     static func comparisons(names: [String], summaries: [Summary], faster: (Double, Double) -> Double)
         -> [String: String]
     {
@@ -186,9 +186,9 @@ struct Argon2Group {
         for (name, summary) in zip(names, summaries) where name != hashName {
             let ratios = Summary(zip(hash.values, summary.values).map { faster($0, $1) })
             if name == verifyName {
-                let cost = Summary(ratios.values.map { 1 / $0 })
+                // "How many times faster hash is than verify" is verify's cost in units of hash's.
                 notes[name] = String(
-                    format: "verify at %.2f× hash's cost (p10–p90 %.2f–%.2f)", cost.median, cost.p10, cost.p90)
+                    format: "verify at %.2f× hash's cost (p10–p90 %.2f–%.2f)", ratios.median, ratios.p10, ratios.p90)
             } else {
                 notes[name] = String(
                     format: "hash %.2f× faster (p10–p90 %.2f–%.2f)", ratios.median, ratios.p10, ratios.p90)
