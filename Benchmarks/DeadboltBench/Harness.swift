@@ -50,10 +50,13 @@ struct Summary: Codable, Sendable {
     }
 }
 
-/// One implementation of a workload: `body` does `operations` operations per call.
+/// One implementation of a workload: `body` does `operations` operations per call. `settle`, when given, runs after
+/// each timed call, untimed: work the contender leaves running after it returns (the hashing pool's wipe of an arena,
+/// after the caller has its result) finishes there instead of inside the next contender's time.
 struct Contender: Sendable {
     var name: String
     var operations: Int
+    var settle: (@Sendable () async throws -> Void)? = nil
     var body: @Sendable () async throws -> Void
 }
 
@@ -77,7 +80,10 @@ enum Harness {
     /// - Returns: each contender's seconds per operation, one sample per round.
     /// `runOrder` (indices into `contenders`) sets who runs next to whom; results come back in `contenders`' order.
     static func interleave(_ contenders: [Contender], rounds: Int, runOrder: [Int]? = nil) async throws -> [Summary] {
-        for contender in contenders { try await contender.body() }
+        for contender in contenders {
+            try await contender.body()
+            try await contender.settle?()
+        }
         var samples = Array(repeating: [Double](), count: contenders.count)
         let forward = runOrder ?? Array(contenders.indices)
         for round in 0..<max(1, rounds) {
@@ -88,6 +94,7 @@ enum Harness {
                 try await contender.body()
                 let elapsed = Double(now() - start) / 1e9
                 samples[index].append(elapsed / Double(contender.operations))
+                try await contender.settle?()
             }
         }
         return samples.map(Summary.init)

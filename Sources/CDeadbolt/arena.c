@@ -9,14 +9,19 @@
 struct dbt_arena {
     uint8_t *base;
     size_t capacity;
-    size_t mapped;      /* bytes mapped at base, a multiple of the page size */
-    size_t claimed;     /* bytes lent to the running hash; 0 when free */
+    size_t mapped;  /* bytes mapped at base, a multiple of the page size */
+    size_t claimed; /* bytes lent to the running hash; 0 when free */
+    size_t written; /* bytes from base that hashes have written since the last wipe */
     uint64_t uses;
 };
 
-/* The arena a pool worker lent to the hash running on this thread. Thread-local because libargon2's allocation
+/* What a pool worker bound for the hash running on this thread. Thread-local because libargon2's allocation
    callbacks take no context argument; libargon2 allocates on the thread that calls argon2_ctx. */
-static _Thread_local dbt_arena *bound_arena;
+static _Thread_local struct {
+    dbt_arena *arena;
+    size_t limit;
+    int active;
+} binding;
 
 /* Huge pages cut TLB misses on Argon2's random reads across megabytes of blocks (measured with the AVX-512 path,
    Argon2id t = 1-2: 5% faster at 19 MiB, 10-20% at 46-64 MiB); a 2 MiB-aligned mapping lets the kernel use them
@@ -54,43 +59,54 @@ dbt_arena *dbt_arena_create(size_t bytes) {
 
 void dbt_arena_destroy(dbt_arena *arena) {
     if (arena == NULL) return;
-    if (bound_arena == arena) bound_arena = NULL;
+    if (binding.arena == arena) binding.arena = NULL;
+    dbt_arena_wipe(arena);
     munmap(arena->base, arena->mapped);
     free(arena);
 }
 
 size_t dbt_arena_capacity(const dbt_arena *arena) { return arena != NULL ? arena->capacity : 0; }
 
+const uint8_t *dbt_arena_memory(const dbt_arena *arena) { return arena != NULL ? arena->base : NULL; }
+
 uint64_t dbt_arena_uses(const dbt_arena *arena) { return arena != NULL ? arena->uses : 0; }
 
-dbt_arena *dbt_arena_bind(dbt_arena *arena) {
-    dbt_arena *previous = bound_arena;
-    bound_arena = arena;
-    return previous;
+void dbt_arena_wipe(dbt_arena *arena) {
+    if (arena == NULL) return;
+    dbt_cleanse(arena->base, arena->written);
+    arena->written = 0;
 }
 
-int dbt_arena_is_bound(void) { return bound_arena != NULL; }
+void dbt_arena_bind(dbt_arena *arena, size_t limit) {
+    binding.arena = arena;
+    binding.limit = limit;
+    binding.active = 1;
+}
+
+void dbt_arena_unbind(void) {
+    binding.arena = NULL;
+    binding.limit = 0;
+    binding.active = 0;
+}
+
+size_t dbt_arena_limit(void) { return binding.active ? binding.limit : SIZE_MAX; }
+
+int dbt_arena_is_bound(void) { return binding.active; }
 
 uint8_t *dbt_arena_claim(size_t bytes) {
-    dbt_arena *arena = bound_arena;
+    dbt_arena *arena = binding.arena;
     if (arena == NULL || arena->claimed != 0 || bytes == 0 || bytes > arena->capacity) return NULL;
     arena->claimed = bytes;
+    if (bytes > arena->written) arena->written = bytes;
     arena->uses++;
     return arena->base;
 }
 
 int dbt_arena_owns(const uint8_t *memory) {
-    dbt_arena *arena = bound_arena;
+    dbt_arena *arena = binding.arena;
     return arena != NULL && arena->claimed != 0 && memory == arena->base;
 }
 
 void dbt_arena_unclaim(void) {
-    if (bound_arena != NULL) bound_arena->claimed = 0;
-}
-
-void dbt_arena_reclaim_unwiped(void) {
-    dbt_arena *arena = bound_arena;
-    if (arena == NULL || arena->claimed == 0) return;
-    dbt_cleanse(arena->base, arena->claimed);
-    arena->claimed = 0;
+    if (binding.arena != NULL) binding.arena->claimed = 0;
 }

@@ -8,17 +8,18 @@
 #include <string.h>
 
 /* libargon2's allocation callbacks carry no context, so they find the pool's arena through the thread-local
-   binding (arena.c). When the arena is too small they fall back to the heap. */
+   binding (arena.c). Without an arena large enough they take heap memory, never more than the binding's limit
+   (dbt_argon2 checked the hash's size against it before calling libargon2). */
 static int arena_allocate(uint8_t **memory, size_t bytes) {
     uint8_t *lent = dbt_arena_claim(bytes);
-    *memory = lent != NULL ? lent : malloc(bytes);
+    *memory = lent != NULL ? lent : bytes <= dbt_arena_limit() ? malloc(bytes) : NULL;
     return *memory != NULL ? ARGON2_OK : ARGON2_MEMORY_ALLOCATION_ERROR;
 }
 
 /* libargon2 has already wiped the memory: its free_memory calls secure_wipe_memory on the whole block array before
    free_cbk whenever FLAG_clear_internal_memory is set. That flag defaults to 1 and Debian's libargon2.so does not
-   export it (nm -D shows no such symbol), so no code in this process can turn the wipe off. Where libargon2 returns
-   early without freeing, dbt_argon2 wipes the arena itself (dbt_arena_reclaim_unwiped). */
+   export it (nm -D shows no such symbol), so no code in this process can turn the wipe off. Arena memory is wiped
+   once more by the pool (dbt_arena_wipe), which also covers the paths where libargon2 returns without freeing. */
 static void arena_free(uint8_t *memory, size_t bytes) {
     (void)bytes;
     if (dbt_arena_owns(memory)) {
@@ -61,7 +62,7 @@ static int libargon2_hash(dbt_argon2_variant variant, uint32_t version, uint32_t
         .flags = ARGON2_DEFAULT_FLAGS,
     };
     int status = argon2_ctx(&ctx, (argon2_type)variant);
-    if (use_arena) dbt_arena_reclaim_unwiped();
+    if (use_arena) dbt_arena_unclaim();
     return status;
 }
 
@@ -97,18 +98,17 @@ static dbt_argon2_compress_fn compress_for(dbt_argon2_implementation implementat
 static int own_hash(dbt_argon2_compress_fn g, const dbt_argon2_inputs *in) {
     size_t bytes = dbt_argon2_memory_size(in->m_cost_kib, in->lanes);
     uint8_t *lent = dbt_arena_claim(bytes);
-    dbt_argon2_block *memory = (dbt_argon2_block *)lent;
-    if (memory == NULL) {
-        memory = aligned_alloc(64, bytes);
-        if (memory == NULL) return ARGON2_MEMORY_ALLOCATION_ERROR;
-    }
-    /* dbt_argon2_compute wipes all of memory before it returns. */
-    int status = dbt_argon2_compute(in, g, memory);
     if (lent != NULL) {
+        /* The blocks stay in the arena: the pool wipes them after handing the result back, off the caller's path. */
+        int status = dbt_argon2_compute(in, g, (dbt_argon2_block *)lent);
         dbt_arena_unclaim();
-    } else {
-        free(memory);
+        return status;
     }
+    dbt_argon2_block *memory = aligned_alloc(64, bytes);
+    if (memory == NULL) return ARGON2_MEMORY_ALLOCATION_ERROR;
+    int status = dbt_argon2_compute(in, g, memory);
+    dbt_cleanse(memory, bytes);
+    free(memory);
     return status;
 }
 
@@ -121,7 +121,7 @@ int dbt_argon2_implementation_available(dbt_argon2_implementation implementation
     case DBT_ARGON2_AVX2: return __builtin_cpu_supports("avx2");
     case DBT_ARGON2_AVX512:
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512f") &&
-               __builtin_cpu_supports("avx512vl");
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
 #endif
     default: return 0;
     }
@@ -143,6 +143,7 @@ static int passes_known_answers(dbt_argon2_compress_fn g) {
     memset(salt, 0x02, sizeof salt);
     memset(secret, 0x03, sizeof secret);
     memset(ad, 0x04, sizeof ad);
+    /* Known inputs: the blocks hold nothing secret and are left as they are. */
     static dbt_argon2_block memory[32];
     for (int variant = 0; variant < 3; variant++) {
         dbt_argon2_inputs in = {
@@ -159,8 +160,39 @@ static int passes_known_answers(dbt_argon2_compress_fn g) {
 static dbt_argon2_implementation automatic = DBT_ARGON2_LIBARGON2;
 static pthread_once_t automatic_once = PTHREAD_ONCE_INIT;
 
-/* The fastest path first; a path that fails the check (a miscompilation, a CPU erratum) is never used. */
+/* The implementation named by DEADBOLT_ARGON2_FILL (avx512, avx2, portable or libargon2), or AUTOMATIC when the
+   variable is unset or names none of them. */
+static dbt_argon2_implementation fill_from_environment(void) {
+    static const struct {
+        const char *name;
+        dbt_argon2_implementation implementation;
+    } names[] = {
+        {"avx512", DBT_ARGON2_AVX512},
+        {"avx2", DBT_ARGON2_AVX2},
+        {"portable", DBT_ARGON2_PORTABLE},
+        {"libargon2", DBT_ARGON2_LIBARGON2},
+    };
+    const char *wanted = getenv(DBT_ARGON2_FILL_VARIABLE);
+    if (wanted == NULL) return DBT_ARGON2_AUTOMATIC;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(wanted, names[i].name) == 0) return names[i].implementation;
+    }
+    return DBT_ARGON2_AUTOMATIC;
+}
+
+/* The fastest path first; a path that fails the check (a miscompilation, a CPU erratum) is never used. A path named
+   in the environment goes first, under the same conditions. */
 static void choose_automatic(void) {
+    dbt_argon2_implementation forced = fill_from_environment();
+    if (forced == DBT_ARGON2_LIBARGON2) {
+        automatic = DBT_ARGON2_LIBARGON2;
+        return;
+    }
+    if (forced != DBT_ARGON2_AUTOMATIC && dbt_argon2_implementation_available(forced) &&
+        passes_known_answers(compress_for(forced))) {
+        automatic = forced;
+        return;
+    }
     static const dbt_argon2_implementation candidates[] = {DBT_ARGON2_AVX512, DBT_ARGON2_AVX2, DBT_ARGON2_PORTABLE};
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         if (dbt_argon2_implementation_available(candidates[i]) && passes_known_answers(compress_for(candidates[i]))) {
@@ -185,6 +217,12 @@ int dbt_argon2(dbt_argon2_implementation implementation, dbt_argon2_variant vari
                uint8_t *tag, size_t tag_len) {
     if (implementation == DBT_ARGON2_AUTOMATIC) implementation = dbt_argon2_automatic_implementation();
     if (!dbt_argon2_implementation_available(implementation)) return DBT_ARGON2_UNAVAILABLE;
+    /* Every path, libargon2's included, holds m' = 4p * floor(m / 4p) blocks (RFC 9106 §3.2) once m >= 8p; inputs
+       outside that are refused before any memory is taken. */
+    if (parallelism >= 1 && m_cost_kib >= 8 * (uint64_t)parallelism &&
+        dbt_argon2_memory_size(m_cost_kib, parallelism) > dbt_arena_limit()) {
+        return DBT_ARGON2_OVER_ADMITTED;
+    }
     dbt_argon2_compress_fn g = compress_for(implementation);
     if (g == NULL || !acceptable(variant, version, t_cost, m_cost_kib, parallelism, password, password_len, salt,
                                  salt_len, secret, secret_len, associated_data, associated_data_len, tag, tag_len)) {
@@ -202,6 +240,9 @@ int dbt_argon2(dbt_argon2_implementation implementation, dbt_argon2_variant vari
 
 const char *dbt_argon2_error_message(int code) {
     if (code == DBT_ARGON2_UNAVAILABLE) return "this CPU lacks the instructions of the requested Argon2 implementation";
+    if (code == DBT_ARGON2_OVER_ADMITTED) {
+        return "the hash needs more memory than the hashing pool admitted it for (declare its memory to the pool)";
+    }
     const char *message = argon2_error_message(code);
     return message != NULL ? message : "unknown Argon2 error";
 }

@@ -51,7 +51,9 @@ typedef struct {
 size_t dbt_argon2_memory_size(uint32_t m_cost_kib, uint32_t lanes);
 
 /* Computes the tag with compression function g into memory (at least dbt_argon2_memory_size bytes, 64-byte
-   aligned), and wipes that memory before returning. Returns 0 (ARGON2_OK) or a libargon2 error code. */
+   aligned). Leaves the blocks in memory: the caller wipes them (own_hash before freeing heap memory; the pool after
+   handing the result back, for an arena). Its own temporaries (H0, the final block, address blocks, the stack below
+   it) it wipes. Returns 0 (ARGON2_OK) or a libargon2 error code. */
 int dbt_argon2_compute(const dbt_argon2_inputs *in, dbt_argon2_compress_fn g, dbt_argon2_block *memory);
 
 #endif

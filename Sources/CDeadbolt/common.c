@@ -11,9 +11,16 @@ int dbt_equal_ct(const uint8_t *a, const uint8_t *b, size_t len) {
     return CRYPTO_memcmp(a, b, len) == 0;
 }
 
+/* glibc's explicit_bzero is its vectorized memset behind a compiler barrier; OPENSSL_cleanse is a loop of 8-byte
+   stores (measured, thread CPU: 0.58 against 1.07 ms for 19 MiB, 1.05 against 1.94 ms for 46 MiB; under callgrind
+   the old wipe was 15% of all instructions of an Argon2id hash at m = 19 MiB t = 2). Elsewhere, OpenSSL's. */
 void dbt_cleanse(void *p, size_t len) {
     if (p != NULL && len > 0) {
+#if defined(__GLIBC__)
+        explicit_bzero(p, len);
+#else
         OPENSSL_cleanse(p, len);
+#endif
     }
 }
 

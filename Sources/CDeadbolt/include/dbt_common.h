@@ -15,7 +15,8 @@ typedef enum {
    (OpenSSL's CRYPTO_memcmp). */
 int dbt_equal_ct(const uint8_t *a, const uint8_t *b, size_t len);
 
-/* Overwrites len bytes at p with zeros in a way the compiler may not elide (OPENSSL_cleanse). */
+/* Overwrites len bytes at p with zeros in a way the compiler may not elide (glibc's explicit_bzero; OPENSSL_cleanse
+   where there is no glibc). */
 void dbt_cleanse(void *p, size_t len);
 
 /* Fills out with len bytes from OpenSSL's CSPRNG (RAND_bytes); draws of up to 256 bytes come from a per-thread

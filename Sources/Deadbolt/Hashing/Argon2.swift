@@ -2,7 +2,9 @@ import CDeadbolt
 
 /// Argon2 (RFC 9106), computed by Deadbolt's own implementation (AVX-512 or AVX2 where the CPU has them, portable C
 /// elsewhere) after it reproduces RFC 9106 §5's test vectors once per process, else by libargon2. Every path gives the
-/// same tags; libargon2 is the reference the tests hold the others to.
+/// same tags; libargon2 is the reference the tests hold the others to. The environment variable
+/// `DEADBOLT_ARGON2_FILL` (`avx512`, `avx2`, `portable` or `libargon2`), read at first use, names another path
+/// under the same check, for measuring it (the benchmark's AVX2 rows on an AVX-512 machine).
 public enum Argon2 {
     /// The three Argon2 variants (RFC 9106 §3.4).
     public enum Variant: String, Sendable, CaseIterable, Codable {
@@ -114,7 +116,7 @@ public enum Argon2 {
         case portable = 2
         /// Deadbolt's implementation with AVX2.
         case avx2 = 3
-        /// Deadbolt's implementation with AVX-512VL rotates on 256-bit vectors.
+        /// Deadbolt's implementation with AVX-512 (F, VL, BW) on 512-bit vectors.
         case avx512 = 4
 
         var shimValue: dbt_argon2_implementation { dbt_argon2_implementation(rawValue: UInt32(rawValue)) }

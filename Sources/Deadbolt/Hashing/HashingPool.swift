@@ -2,31 +2,43 @@ import CDeadbolt
 import Dispatch
 
 /// Where slow hashes run: off the caller's executor (never on the Swift cooperative pool or an event loop), on a
-/// dedicated dispatch queue, with at most ``workerCount`` at once and at most ``memoryBudgetBytes`` of Argon2
-/// memory in flight.
+/// dedicated dispatch queue, with at most ``workerCount`` at once and at most ``memoryBudgetBytes`` of memory held.
 ///
 /// A request waits, first come first served, until both a worker and its memory are free. If that takes longer
 /// than ``admissionTimeout``, it fails with ``HashingError/overloaded`` instead of queueing without bound; a request
 /// that alone needs more than the whole budget fails at once with ``HashingError/exceedsMemoryBudget(requiredBytes:budgetBytes:)``.
 /// So a flood of hash requests costs latency and refusals, never the process's memory.
 ///
-/// Each admitted hash borrows an *arena*: Argon2 memory the pool mapped and faulted in once and keeps between hashes,
-/// so a hash never pays for page faults (or the kernel's zeroing of fresh pages) again. The arenas together never
-/// hold more than ``memoryBudgetBytes``; an arena is lent to one hash at a time and that hash wipes what it wrote
-/// before giving it back. A hash that finds no idle arena large enough, and no room in the budget for a new one
-/// (larger arenas are lent to smaller hashes), allocates its own memory as it would outside the pool. When no hash
-/// has run for a while (10 seconds) the pool unmaps its idle arenas, and it unmaps all of them when it is
-/// deinitialised.
+/// Each admitted hash runs in an *arena*: Argon2 memory the pool mapped and faulted in once and keeps between hashes,
+/// so a hash never pays for page faults (or the kernel's zeroing of fresh pages) again. **The budget bounds all the
+/// memory the pool holds**: the arenas of running hashes (a hash lent a larger idle arena is charged its whole size),
+/// idle arenas, and arenas being unmapped to make room, together. A hash that finds no idle arena large enough gets
+/// a new one if the budget has room, after unmapping idle arenas if that makes room; otherwise it waits. A hash on
+/// the pool never allocates Argon2 memory of its own beyond what it was admitted for: one that needs more than it
+/// declared fails instead (``HashingError/backendFailure(_:)``). Outside the budget the pool holds only a small fixed
+/// overhead, whatever the budget: its worker threads' stacks and the allocator's per-thread heaps for the small
+/// objects a hash makes (measured in the process's resident set: 0.2–0.3 MiB with four workers; the test allows
+/// 4 MiB, see `HashingPoolMemoryTests`).
+///
+/// A hash leaves its blocks in its arena; the worker wipes them right after handing the result back to the caller,
+/// before the arena is lent again, so the wipe costs the caller no latency and no password-derived block outlives
+/// the hash by more than that wipe. When no hash has run for a while (10 seconds) the pool unmaps its idle arenas,
+/// and it unmaps all of them when it is deinitialised.
 public final class HashingPool: Sendable {
     /// How many hashes may run at once.
     public let workerCount: Int
-    /// The most Argon2 memory, in bytes, that the hashes running at once may hold together.
+    /// The most memory, in bytes, that the pool holds: the Argon2 memory of the hashes running at once and the idle
+    /// arenas kept for the next ones, together.
     public let memoryBudgetBytes: Int
     /// How long a request may wait for admission before it fails with ``HashingError/overloaded``.
     public let admissionTimeout: Duration
 
     /// How long arenas stay mapped after the last hash, before the pool gives their memory back.
     let arenaRetention: Duration
+    /// Runs during admission on the requesting task, just before the request takes the pool's lock to be admitted
+    /// or queued; `nil` except in tests. A test cancels the request here, the moment at which a cancellation used to
+    /// be lost (issue 9, defect 7).
+    let admissionCheckpoint: (@Sendable () -> Void)?
 
     private let queue: DispatchQueue
     private let state: PthreadLocked<State>
@@ -37,7 +49,7 @@ public final class HashingPool: Sendable {
     /// A pool.
     /// - Parameters:
     ///   - workerCount: hashes that may run at once; defaults to the number of active cores.
-    ///   - memoryBudgetBytes: Argon2 memory that may be in flight at once.
+    ///   - memoryBudgetBytes: the most memory the pool may hold, running hashes and idle arenas together.
     ///   - admissionTimeout: how long a request may wait for a worker and memory.
     public convenience init(
         workerCount: Int = HashingPool.activeProcessorCount, memoryBudgetBytes: Int = 1 << 30,
@@ -51,14 +63,18 @@ public final class HashingPool: Sendable {
     /// A pool whose idle arenas are unmapped `arenaRetention` after the last hash. Ten seconds by default: long
     /// enough that a steady trickle of logins keeps its memory mapped, short enough that a burst's memory goes back
     /// to the system soon after.
-    init(workerCount: Int, memoryBudgetBytes: Int, admissionTimeout: Duration, arenaRetention: Duration) {
+    init(
+        workerCount: Int, memoryBudgetBytes: Int, admissionTimeout: Duration, arenaRetention: Duration,
+        admissionCheckpoint: (@Sendable () -> Void)? = nil
+    ) {
         self.arenaRetention = arenaRetention
+        self.admissionCheckpoint = admissionCheckpoint
         self.workerCount = max(1, workerCount)
         self.memoryBudgetBytes = max(0, memoryBudgetBytes)
         self.admissionTimeout = admissionTimeout
         queue = DispatchQueue(label: "deadbolt.hashing", qos: .userInitiated, attributes: .concurrent)
         queue.setSpecific(key: Self.workerMarker, value: true)
-        state = PthreadLocked(State(freeWorkers: max(1, workerCount), freeBytes: max(0, memoryBudgetBytes)))
+        state = PthreadLocked(State(freeWorkers: max(1, workerCount)))
     }
 
     /// Marks the pool's queue, so tests can tell that work runs there and nowhere else.
@@ -72,13 +88,17 @@ public final class HashingPool: Sendable {
 
     /// What the pool holds right now, for tests and metrics.
     public struct Usage: Sendable, Equatable {
-        /// Requests running.
+        /// Requests admitted and not yet finished, counting one whose caller has its result while its worker still
+        /// wipes its arena.
         public var running: Int
-        /// Bytes of memory held by running requests.
+        /// Bytes of memory held for running requests (the whole of each one's arena).
         public var bytesInUse: Int
+        /// Bytes held by idle arenas, kept mapped for the next hashes.
+        public var idleBytes: Int
         /// Requests waiting for admission.
         public var waiting: Int
-        /// The most bytes ever held at once since the pool was made.
+        /// The most bytes the pool ever held at once, running requests and idle arenas together: never more than
+        /// ``HashingPool/memoryBudgetBytes``.
         public var peakBytesInUse: Int
     }
 
@@ -86,12 +106,15 @@ public final class HashingPool: Sendable {
     public var usage: Usage {
         state.withLock { state in
             Usage(
-                running: workerCount - state.freeWorkers, bytesInUse: memoryBudgetBytes - state.freeBytes,
-                waiting: state.waiters.count, peakBytesInUse: state.peakBytesInUse)
+                running: workerCount - state.freeWorkers, bytesInUse: state.chargedBytes, idleBytes: state.idleBytes,
+                waiting: state.waiters.count, peakBytesInUse: state.peakHeldBytes)
         }
     }
 
-    /// Runs `work` on a pool worker once a worker and `memoryBytes` of budget are free, and returns its result.
+    /// Runs `work` on a pool worker once a worker and `memoryBytes` of memory are free, and returns its result.
+    ///
+    /// `memoryBytes` must cover the Argon2 memory `work` uses (``Argon2/Parameters/memoryBytes``): Argon2 on the
+    /// worker runs in the arena the pool lends for it and is refused memory beyond that.
     /// - Throws: ``HashingError/overloaded`` after waiting ``admissionTimeout``,
     ///   ``HashingError/exceedsMemoryBudget(requiredBytes:budgetBytes:)`` when `memoryBytes` exceeds the budget,
     ///   `CancellationError` if the task is cancelled while waiting, or whatever `work` throws.
@@ -99,77 +122,90 @@ public final class HashingPool: Sendable {
         memoryBytes: Int, _ work: @escaping @Sendable () throws -> Result
     ) async throws -> Result {
         let bytes = max(0, memoryBytes)
-        guard bytes <= memoryBudgetBytes else {
-            throw HashingError.exceedsMemoryBudget(requiredBytes: bytes, budgetBytes: memoryBudgetBytes)
+        let required = bytes > 0 ? Arena.roundedSize(bytes) : 0
+        guard required <= memoryBudgetBytes else {
+            throw HashingError.exceedsMemoryBudget(requiredBytes: required, budgetBytes: memoryBudgetBytes)
         }
-        try await admit(bytes: bytes)
+        let lease = try await admit(bytes: bytes)
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                // Argon2 calls on this thread find the arena through the C shim's thread-local binding (libargon2's
-                // allocation callbacks take no context); it is unbound before the thread serves anything else.
-                let arena = self.lendArena(bytes: bytes)
-                let previous = dbt_arena_bind(arena?.pointer)
+                let arena = self.prepare(lease)
+                // Argon2 calls on this thread find the arena and the limit through the C shim's thread-local
+                // binding (libargon2's allocation callbacks take no context); unbound before the thread serves
+                // anything else.
+                dbt_arena_bind(arena?.pointer, bytes)
                 let result = Swift.Result { try work() }
-                dbt_arena_bind(previous)
-                self.release(bytes: bytes, arena: arena)
+                dbt_arena_unbind()
                 continuation.resume(with: result)
+                // The caller has its answer: wipe the blocks the hash left before anyone else may borrow them.
+                arena?.wipe()
+                self.release(lease, arena: arena)
             }
         }
     }
 
     // MARK: Admission
 
-    private struct Waiter {
+    fileprivate struct Waiter {
         let id: UInt64
         let bytes: Int
-        let continuation: CheckedContinuation<Void, any Error>
+        let continuation: CheckedContinuation<Lease, any Error>
     }
 
-    private struct State {
+    fileprivate struct State {
         var freeWorkers: Int
-        var freeBytes: Int
+        /// Bytes charged to admitted requests: their arenas, and arenas being unmapped to make room for them.
+        var chargedBytes = 0
+        /// Arenas no hash holds, wiped and ready to lend, and their bytes.
+        var idleArenas: [Arena] = []
+        var idleBytes = 0
         var waiters: [Waiter] = []
         var nextID: UInt64 = 0
-        var peakBytesInUse = 0
-        /// Arenas no hash holds, ready to lend.
-        var idleArenas: [Arena] = []
-        /// Arenas lent or idle, and their bytes: never more than the budget.
+        var peakHeldBytes = 0
+        /// Arenas mapped or being mapped, lent or idle, and their bytes.
         var arenaCount = 0
         var arenaBytes = 0
         var peakArenaBytes = 0
         var arenaReuses = 0
-        /// Counts hashes started, so a scheduled release can tell that the pool was not idle all along.
+        /// Counts hashes admitted, so a scheduled release can tell that the pool was not idle all along.
         var arenaGeneration: UInt64 = 0
 
-        init(freeWorkers: Int, freeBytes: Int) {
+        init(freeWorkers: Int) {
             self.freeWorkers = freeWorkers
-            self.freeBytes = freeBytes
         }
     }
 
-    private func admit(bytes: Int) async throws {
+    private enum Admission {
+        case admitted(Lease)
+        case queued
+        case cancelled
+    }
+
+    private func admit(bytes: Int) async throws -> Lease {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
         }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                guard !Task.isCancelled else {
-                    continuation.resume(throwing: CancellationError())
-                    return
-                }
-                let admittedAtOnce = state.withLock { state -> Bool in
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
+                admissionCheckpoint?()
+                let admission = state.withLock { state -> Admission in
+                    // Cancellation is checked under the lock that queues the waiter: a task cancelled before this
+                    // point is seen here; one cancelled after it finds its waiter queued, because its handler
+                    // (abandon) takes this lock to look. Checked earlier, outside the lock, a cancellation in between
+                    // found nothing to remove and the waiter waited out its deadline.
+                    if Task.isCancelled { return .cancelled }
                     // First come, first served: nobody overtakes a waiter, so a large hash is never starved.
-                    if state.waiters.isEmpty, state.freeWorkers > 0, state.freeBytes >= bytes {
-                        take(bytes: bytes, from: &state)
-                        return true
-                    }
+                    if state.waiters.isEmpty, let lease = grant(bytes: bytes, in: &state) { return .admitted(lease) }
                     state.waiters.append(Waiter(id: id, bytes: bytes, continuation: continuation))
-                    return false
+                    return .queued
                 }
-                if admittedAtOnce {
-                    continuation.resume()
-                } else {
+                switch admission {
+                case .admitted(let lease):
+                    continuation.resume(returning: lease)
+                case .cancelled:
+                    continuation.resume(throwing: CancellationError())
+                case .queued:
                     let timeout = admissionTimeout
                     Task { [weak self] in
                         try? await Task.sleep(for: timeout)
@@ -182,44 +218,41 @@ public final class HashingPool: Sendable {
         }
     }
 
-    private func take(bytes: Int, from state: inout State) {
-        state.freeWorkers -= 1
-        state.freeBytes -= bytes
-        state.peakBytesInUse = max(state.peakBytesInUse, memoryBudgetBytes - state.freeBytes)
-    }
-
     /// Removes a waiter that timed out or was cancelled, if it is still waiting.
     private func abandon(id: UInt64, with error: any Error) {
-        let (abandoned, admitted) = state.withLock { state -> (Waiter?, [Waiter]) in
+        let (abandoned, admitted) = state.withLock { state -> (Waiter?, [(Waiter, Lease)]) in
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return (nil, []) }
             let waiter = state.waiters.remove(at: index)
             // The head may have been blocking those behind it only by being first.
             return (waiter, admitWaiters(&state))
         }
         abandoned?.continuation.resume(throwing: error)
-        for waiter in admitted { waiter.continuation.resume() }
+        for (waiter, lease) in admitted { waiter.continuation.resume(returning: lease) }
     }
 
-    private func release(bytes: Int, arena: Arena?) {
-        let (admitted, idleGeneration) = state.withLock { state -> ([Waiter], UInt64?) in
+    /// Gives back a finished request's worker and memory (its arena, wiped, becomes idle) and admits whoever fits.
+    private func release(_ lease: Lease, arena: Arena?) {
+        let (admitted, idleGeneration) = state.withLock { state -> ([(Waiter, Lease)], UInt64?) in
             state.freeWorkers += 1
-            state.freeBytes += bytes
-            if let arena { state.idleArenas.append(arena) }
+            state.chargedBytes -= lease.charge
+            if let arena {
+                state.idleArenas.append(arena)
+                state.idleBytes += arena.capacity
+            }
             let admitted = admitWaiters(&state)
             let idle = state.freeWorkers == workerCount && state.waiters.isEmpty && !state.idleArenas.isEmpty
             return (admitted, idle ? state.arenaGeneration : nil)
         }
-        for waiter in admitted { waiter.continuation.resume() }
+        for (waiter, lease) in admitted { waiter.continuation.resume(returning: lease) }
         if let idleGeneration { scheduleArenaRelease(generation: idleGeneration) }
     }
 
     /// Admits waiters from the head of the queue while the head fits.
-    private func admitWaiters(_ state: inout State) -> [Waiter] {
-        var admitted: [Waiter] = []
-        while let head = state.waiters.first, state.freeWorkers > 0, state.freeBytes >= head.bytes {
+    fileprivate func admitWaiters(_ state: inout State) -> [(Waiter, Lease)] {
+        var admitted: [(Waiter, Lease)] = []
+        while let head = state.waiters.first, let lease = grant(bytes: head.bytes, in: &state) {
             state.waiters.removeFirst()
-            take(bytes: head.bytes, from: &state)
-            admitted.append(head)
+            admitted.append((head, lease))
         }
         return admitted
     }
@@ -251,44 +284,72 @@ extension HashingPool {
         }
     }
 
-    /// Hashes served by each idle arena so far, as the C shim counts them, for tests.
-    var idleArenaUses: [UInt64] { state.withLock { state in state.idleArenas.map(\.uses) } }
+    /// The idle arenas, for tests (how often each served, whether each is wiped).
+    var idleArenas: [Arena] { state.withLock { state in state.idleArenas } }
 
-    /// An arena for a hash of `bytes`: the smallest idle one that is large enough; else a new one, after unmapping
-    /// idle arenas (all smaller) as needed to stay within the budget; else none, and the hash allocates its own
-    /// memory as it would outside the pool. Mapping and faulting in run outside the lock.
-    fileprivate func lendArena(bytes: Int) -> Arena? {
-        guard bytes > 0 else { return nil }
-        let size = Arena.roundedSize(bytes)
-        let (lent, reserved, dropped) = state.withLock { state -> (Arena?, Bool, [Arena]) in
-            state.arenaGeneration += 1
-            let fitting = state.idleArenas.indices.filter { state.idleArenas[$0].capacity >= bytes }
-            if let best = fitting.min(by: { state.idleArenas[$0].capacity < state.idleArenas[$1].capacity }) {
-                state.arenaReuses += 1
-                return (state.idleArenas.remove(at: best), false, [])
+    /// Takes a worker and memory for a request of `bytes` if both are free now, and says which memory: the smallest
+    /// idle arena that is large enough (charged its whole size); else a new arena, if the budget has room for it once
+    /// idle arenas (all smaller) are unmapped; else nothing, and the request waits.
+    fileprivate func grant(bytes: Int, in state: inout State) -> Lease? {
+        guard state.freeWorkers > 0 else { return nil }
+        let lease: Lease
+        if bytes == 0 {
+            lease = Lease(charge: 0)
+        } else if let best = state.idleArenas.indices.filter({ state.idleArenas[$0].capacity >= bytes })
+            .min(by: { state.idleArenas[$0].capacity < state.idleArenas[$1].capacity })
+        {
+            let arena = state.idleArenas.remove(at: best)
+            state.idleBytes -= arena.capacity
+            state.arenaReuses += 1
+            lease = Lease(charge: arena.capacity, arena: arena)
+        } else {
+            let size = Arena.roundedSize(bytes)
+            let room = memoryBudgetBytes - state.chargedBytes - state.idleBytes
+            guard room + state.idleBytes >= size else { return nil }
+            // Unmap the largest idle arenas first, so the fewest go. Until they are unmapped, their bytes stay
+            // charged to this request: nobody else may count on them.
+            state.idleArenas.sort { $0.capacity < $1.capacity }
+            var retired: [Arena] = []
+            var retiredBytes = 0
+            while room + retiredBytes < size, let largest = state.idleArenas.popLast() {
+                retired.append(largest)
+                retiredBytes += largest.capacity
             }
-            var dropped: [Arena] = []
-            while state.arenaBytes + size > memoryBudgetBytes, let smaller = state.idleArenas.popLast() {
-                state.arenaBytes -= smaller.capacity
-                state.arenaCount -= 1
-                dropped.append(smaller)
-            }
-            guard state.arenaBytes + size <= memoryBudgetBytes else { return (nil, false, dropped) }
-            state.arenaBytes += size
-            state.arenaCount += 1
+            state.idleBytes -= retiredBytes
+            state.arenaCount += 1 - retired.count
+            state.arenaBytes += size - retiredBytes
             state.peakArenaBytes = max(state.peakArenaBytes, state.arenaBytes)
-            return (nil, true, dropped)
+            lease = Lease(charge: max(size, retiredBytes), newArenaBytes: size, retired: retired)
         }
-        // Arenas dropped to make room are unmapped when `dropped` goes, after the lock, as is the new one's faulting.
-        _ = dropped
-        if let lent { return lent }
-        guard reserved else { return nil }
-        if let made = Arena(bytes: size), made.capacity == size { return made }
-        state.withLock { state in
-            state.arenaBytes -= size
-            state.arenaCount -= 1
+        state.freeWorkers -= 1
+        state.chargedBytes += lease.charge
+        state.peakHeldBytes = max(state.peakHeldBytes, state.chargedBytes + state.idleBytes)
+        state.arenaGeneration += 1
+        return lease
+    }
+
+    /// On the worker, before the hash: the arena the lease names, or a new one, mapped and faulted in after the
+    /// arenas it retires are unmapped (so the process never holds both). Gives back charge beyond the new arena.
+    /// `nil` when the hash needs none, or the system refused to map one (then the hash takes heap memory within
+    /// its charge).
+    fileprivate func prepare(_ lease: Lease) -> Arena? {
+        guard lease.newArenaBytes > 0 else { return lease.arena }
+        lease.retired.removeAll()  // unmapped here, as the last references go
+        // dbt_arena_create rounds to pages as `roundedSize` does; an arena of another size would unbalance the charge.
+        let made = Arena(bytes: lease.newArenaBytes).flatMap { $0.capacity == lease.newArenaBytes ? $0 : nil }
+        let surplus = lease.charge - lease.newArenaBytes
+        guard surplus > 0 || made == nil else { return made }
+        let admitted = state.withLock { state -> [(Waiter, Lease)] in
+            if made == nil {
+                state.arenaCount -= 1
+                state.arenaBytes -= lease.newArenaBytes
+            }
+            state.chargedBytes -= surplus
+            return admitWaiters(&state)
         }
-        return nil
+        lease.charge -= surplus
+        for (waiter, admittedLease) in admitted { waiter.continuation.resume(returning: admittedLease) }
+        return made
     }
 
     /// Unmaps the idle arenas `arenaRetention` from now, unless a hash starts before then.
@@ -305,6 +366,7 @@ extension HashingPool {
             guard state.arenaGeneration == generation else { return [] }
             let released = state.idleArenas
             state.idleArenas.removeAll()
+            state.idleBytes = 0
             state.arenaCount -= released.count
             state.arenaBytes -= released.reduce(0) { $0 + $1.capacity }
             return released
@@ -314,9 +376,31 @@ extension HashingPool {
     }
 }
 
-/// Argon2 memory mapped once and lent to one hash at a time (dbt_arena in the C shim). Every hash wipes what it wrote
-/// before it returns the memory: Deadbolt's own implementation wipes the blocks itself, and libargon2 wipes them
-/// before calling its free callback (see argon2.c). Unmapped on deinit.
+/// What admission granted one request: its charge against the budget and the memory it hashes in.
+///
+/// A reference, handed from the admitting lock to the request and from the request to its worker, and used by one
+/// thread at a time along that path; so the worker can drop the arenas it retires (unmapping them) and settle the
+/// charge.
+private final class Lease: @unchecked Sendable {
+    /// Bytes counted against the budget while the request runs.
+    var charge: Int
+    /// An idle arena handed over to this request.
+    let arena: Arena?
+    /// When non-zero, the size of a new arena to map for this request, after unmapping `retired`.
+    let newArenaBytes: Int
+    /// Idle arenas to unmap to make room for the new one.
+    var retired: [Arena]
+
+    init(charge: Int, arena: Arena? = nil, newArenaBytes: Int = 0, retired: [Arena] = []) {
+        self.charge = charge
+        self.arena = arena
+        self.newArenaBytes = newArenaBytes
+        self.retired = retired
+    }
+}
+
+/// Argon2 memory mapped once and lent to one hash at a time (dbt_arena in the C shim). A hash leaves its blocks in
+/// it; the pool wipes them (``wipe()``) before lending it again. Unmapped on deinit (after a wipe).
 final class Arena: @unchecked Sendable {
     // @unchecked: the pointer is used by one thread at a time — the pool's lock guards idle arenas, and a lent arena
     // belongs to the one worker running its hash.
@@ -331,6 +415,12 @@ final class Arena: @unchecked Sendable {
 
     /// Hashes that have used this arena's memory.
     var uses: UInt64 { dbt_arena_uses(pointer) }
+
+    /// Overwrites every block hashes have written since the last wipe.
+    func wipe() { dbt_arena_wipe(pointer) }
+
+    /// The arena's memory, read-only, for tests that check the wipe.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: dbt_arena_memory(pointer), count: capacity) }
 
     /// `bytes` rounded up to whole pages, as dbt_arena_create rounds it.
     static func roundedSize(_ bytes: Int) -> Int {

@@ -2,8 +2,8 @@ import CDeadbolt
 
 /// Bytes of a secret (a pepper, a PIN, an OTP key) in memory that Deadbolt owns and wipes when the last copy goes.
 ///
-/// Copies share one buffer. The buffer is overwritten with zeros (`OPENSSL_cleanse`) on release. The type prints
-/// as its length only, so a secret never reaches a log through string interpolation.
+/// Copies share one buffer. The buffer is overwritten with zeros (glibc's `explicit_bzero`) on release. The type
+/// prints as its length only, so a secret never reaches a log through string interpolation.
 public struct SecretBytes: Sendable, ContiguousBytes, CustomStringConvertible, CustomDebugStringConvertible {
     private let storage: Storage
 

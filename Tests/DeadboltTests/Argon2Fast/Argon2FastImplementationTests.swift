@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Testing
 
 @testable import Deadbolt
@@ -87,6 +90,25 @@ import Testing
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
     }
+
+    #if os(Linux)
+        // Each in a child process of its own: the choice is made once per process, at first use.
+        @Test func theEnvironmentNamesTheFill() async {
+            await #expect(processExitsWith: .success) {
+                setenv("DEADBOLT_ARGON2_FILL", "portable", 1)
+                exit(Argon2.Implementation.automaticChoice == .portable ? 0 : 1)
+            }
+        }
+
+        @Test func anUnknownFillNameIsIgnored() async {
+            await #expect(processExitsWith: .success) {
+                setenv("DEADBOLT_ARGON2_FILL", "avx9000", 1)
+                let best: Argon2.Implementation =
+                    Argon2.Implementation.avx512.isAvailable ? .avx512 : Argon2.Implementation.avx2.isAvailable ? .avx2 : .portable
+                exit(Argon2.Implementation.automaticChoice == best ? 0 : 1)
+            }
+        }
+    #endif
 }
 
 /// A small deterministic generator, so a failing random case can be reproduced.

@@ -21,9 +21,12 @@ import Testing
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(results.count == 24)
-        #expect(pool.usage.peakBytesInUse <= 3 << 20)
-        #expect(pool.usage.peakBytesInUse >= 1 << 20)
-        #expect(pool.usage == .init(running: 0, bytesInUse: 0, waiting: 0, peakBytesInUse: pool.usage.peakBytesInUse))
+        try await pool.settled()
+        let usage = pool.usage
+        #expect(usage.peakBytesInUse <= 3 << 20)
+        #expect(usage.peakBytesInUse >= 1 << 20)
+        #expect(usage.running == 0 && usage.bytesInUse == 0 && usage.waiting == 0)
+        #expect(usage.idleBytes <= 3 << 20)
     }
 
     @Test func excessRequestsFailWithOverloadedAfterTheDeadline() async throws {
@@ -40,7 +43,8 @@ import Testing
         gate.signal()
         gate.signal()
         for holder in holders { try await holder.value }
-        // With the budget free again, a request is admitted at once.
+        try await pool.settled()
+        // With the budget free again (the idle arenas make way), a request is admitted at once.
         try await pool.run(memoryBytes: 2 << 20) {}
         #expect(pool.usage.peakBytesInUse == 2 << 20)
     }
@@ -90,7 +94,45 @@ import Testing
         #expect(pool.usage.waiting == 0)
         gate.signal()
         try await holder.value
+        try await pool.settled()
         #expect(pool.usage.bytesInUse == 0)
+    }
+
+    @Test func cancellationJustBeforeQueueingIsNotLost() async throws {
+        // The checkpoint cancels the request from inside its own admission, at the last moment before it takes the
+        // pool's lock to queue itself: deterministically the window in which a cancellation used to be lost.
+        let cancelInAdmission = Mutex(false)
+        let pool = HashingPool(
+            workerCount: 1, memoryBudgetBytes: 1 << 20, admissionTimeout: .seconds(3600), arenaRetention: .seconds(10),
+            admissionCheckpoint: {
+                guard cancelInAdmission.withLock({ $0 }) else { return }
+                withUnsafeCurrentTask { $0?.cancel() }
+            })
+        let gate = DispatchSemaphore(value: 0)
+        let holder = Task { try await pool.run(memoryBytes: 1 << 20) { gate.wait() } }
+        while pool.usage.running < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        cancelInAdmission.withLock { $0 = true }
+        let finished = Mutex(false)
+        let request = Task {
+            defer { finished.withLock { $0 = true } }
+            try await pool.run(memoryBytes: 1 << 20) {}
+        }
+        // Either the request ends (cancelled) or it sits in the queue although cancelled: poll the pool, not a clock.
+        while !finished.withLock({ $0 }), pool.usage.waiting == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(pool.usage.waiting == 0, "a cancelled request waits in the queue")
+        gate.signal()
+        try await holder.value
+        await #expect(throws: CancellationError.self) { try await request.value }
+        try await pool.settled()
+        #expect(pool.usage.bytesInUse == 0)
+    }
+}
+
+extension HashingPool {
+    /// Waits until no request runs: a caller has its result before the worker has wiped and returned its arena.
+    /// Polls the pool's state, never a clock.
+    func settled() async throws {
+        while usage.running > 0 { try await Task.sleep(for: .milliseconds(1)) }
     }
 }
 
