@@ -60,6 +60,22 @@ static void finish(CURL *curl, CURLcode code, const char *error_buffer, dbt_curl
     }
 }
 
+/* Clears `outcome` and makes a handle; NULL, with the reason in `outcome`, when libcurl cannot start or allocate. */
+static CURL *open_handle(dbt_curl_outcome *outcome) {
+    memset(outcome, 0, sizeof *outcome);
+    if (dbt_curl_global_init() != CURLE_OK) {
+        outcome->curl_code = CURLE_FAILED_INIT;
+        set_message(outcome, "libcurl could not be initialized");
+        return NULL;
+    }
+    CURL *curl = curl_easy_init();
+    if (curl == NULL) {
+        outcome->curl_code = CURLE_OUT_OF_MEMORY;
+        set_message(outcome, "libcurl could not make a handle");
+    }
+    return curl;
+}
+
 /* Options both calls share: no signals (threads), timeouts, certificate checks, the CA file. */
 static CURLcode set_common(CURL *curl, char *error_buffer, const char *ca_file, long connect_ms, long total_ms) {
     CURLcode code = CURLE_OK;
@@ -92,18 +108,8 @@ static size_t read_upload(char *buffer, size_t size, size_t count, void *context
 }
 
 void dbt_curl_smtp_send(const dbt_smtp_request *request, dbt_curl_outcome *outcome) {
-    memset(outcome, 0, sizeof *outcome);
-    if (dbt_curl_global_init() != CURLE_OK) {
-        outcome->curl_code = CURLE_FAILED_INIT;
-        set_message(outcome, "libcurl could not be initialized");
-        return;
-    }
-    CURL *curl = curl_easy_init();
-    if (curl == NULL) {
-        outcome->curl_code = CURLE_OUT_OF_MEMORY;
-        set_message(outcome, "libcurl could not make a handle");
-        return;
-    }
+    CURL *curl = open_handle(outcome);
+    if (curl == NULL) return;
     char error_buffer[CURL_ERROR_SIZE];
     error_buffer[0] = '\0';
 
@@ -162,18 +168,8 @@ static size_t drop_response(char *data, size_t size, size_t count, void *context
 }
 
 void dbt_curl_http_post(const dbt_http_request *request, dbt_curl_outcome *outcome) {
-    memset(outcome, 0, sizeof *outcome);
-    if (dbt_curl_global_init() != CURLE_OK) {
-        outcome->curl_code = CURLE_FAILED_INIT;
-        set_message(outcome, "libcurl could not be initialized");
-        return;
-    }
-    CURL *curl = curl_easy_init();
-    if (curl == NULL) {
-        outcome->curl_code = CURLE_OUT_OF_MEMORY;
-        set_message(outcome, "libcurl could not make a handle");
-        return;
-    }
+    CURL *curl = open_handle(outcome);
+    if (curl == NULL) return;
     char error_buffer[CURL_ERROR_SIZE];
     error_buffer[0] = '\0';
     struct curl_slist *headers = NULL;

@@ -3,6 +3,7 @@ document exists on the server, and every response these tests receive validates 
 that path, method and status (jsonschema, draft 2020-12, which OpenAPI 3.1 schemas are)."""
 
 import json
+import re
 import uuid
 
 import pytest
@@ -114,6 +115,18 @@ def test_flows_validate_against_the_document(server):
     activity = api.call("GET", "/api/v1/account/activity", token=token)
     assert {"account-created", "identity-verified", "pin-changed"} <= {entry["kind"] for entry in activity["entries"]}
 
+    # Inside the session: devices, confirming it is the person, a new PIN (refused, then accepted), recovery codes.
+    assert api.call("GET", "/api/v1/account/devices", token=token)["devices"] == []
+    wrong = api.call("POST", "/api/v1/account/reauthenticate", {"password": PASSWORD, "pin": "000000"}, token=token, expect=401)
+    assert wrong["field"] == "pin"
+    confirmed = api.call("POST", "/api/v1/account/reauthenticate", {"password": PASSWORD, "pin": "738261"}, token=token)
+    assert confirmed["until"] > 0
+    refused = api.call("POST", "/api/v1/account/pin", {"pin": "1111"}, token=token, expect=422)
+    assert refused["type"] == "urn:deadbolt:problem:credential-refused" and refused["violations"]
+    api.call("POST", "/api/v1/account/pin", {"pin": "592847"}, token=token, expect=204)
+    codes = api.call("POST", "/api/v1/account/recovery-codes", token=token)["codes"]
+    assert len(codes) == 10 and len(set(codes)) == 10
+
     # A step token is single use, and a session token is worthless once signed out.
     api.call("POST", "/api/v1/sign-in/password", {"stepToken": step["session"]["token"][:43], "password": PASSWORD}, expect=410)
     api.call("POST", "/api/v1/sign-out", token=token, expect=204)
@@ -137,3 +150,38 @@ def test_api_refuses_cross_site_cookie_calls(server):
         server.url + "/api/v1/sign-out", headers={"Origin": "https://evil.example", "Cookie": "__Host-deadbolt-session=x"}, timeout=30)
     assert response.status_code == 403
     assert response.json()["type"] == "urn:deadbolt:problem:cross-site-request"
+
+
+def test_lost_pin_and_password_needs_the_operators_reenrollment_code(server):
+    """Verified again by the operator after losing both: the old password is void, and Forgot password asks for the
+    one-time code the operator was shown, after the emailed code, before a new password."""
+    api = API(server)
+    email = "lin@example.com"
+    step = api.call("POST", "/api/v1/sign-up", {"email": email, "password": PASSWORD})
+    code = server.mailbox_code(email, "confirm your email")
+    api.call("POST", "/api/v1/sign-up/confirm", {"stepToken": step["stepToken"], "code": code})
+    assert server.admin("verify-identity", email, stdin=FACTS).returncode == 0
+
+    again = server.admin("verify-identity", email, stdin=FACTS)
+    assert again.returncode == 0, again.stderr
+    match = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{5})\b", again.stdout)
+    assert match, "the operator is not shown a re-enrollment code"
+    reenrollment = match.group(1)
+
+    step = api.call("POST", "/api/v1/sign-in", {"email": email})
+    api.call("POST", "/api/v1/sign-in/password", {"stepToken": step["stepToken"], "password": PASSWORD}, expect=401)
+
+    step = api.call("POST", "/api/v1/forgot-password", {"email": email})
+    step = api.call("POST", "/api/v1/recovery", {"flow": "password", "stepToken": step["stepToken"], "channel": "email"})
+    code = server.mailbox_code(email, "reset your password")
+    step = api.call("POST", "/api/v1/recovery", {"flow": "password", "stepToken": step["stepToken"], "code": code})
+    assert step["next"] == "reenrollment-code"
+    wrong = api.call("POST", "/api/v1/recovery", {"flow": "password", "stepToken": step["stepToken"], "reenrollmentCode": "AAAA-AAAA-AAAAA"}, expect=401)
+    assert wrong["field"] == "code"
+    step = api.call("POST", "/api/v1/recovery", {"flow": "password", "stepToken": step["stepToken"], "reenrollmentCode": reenrollment.lower()})
+    assert step["next"] == "new-password"
+    new_password = "a different sentence entirely"
+    assert api.call("POST", "/api/v1/recovery/new-password", {"flow": "password", "stepToken": step["stepToken"], "password": new_password})["next"] == "sign-in"
+
+    step = api.call("POST", "/api/v1/sign-in", {"email": email})
+    assert api.call("POST", "/api/v1/sign-in/password", {"stepToken": step["stepToken"], "password": new_password})["next"] == "new-pin"

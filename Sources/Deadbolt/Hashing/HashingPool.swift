@@ -2,7 +2,7 @@ import CDeadbolt
 import Dispatch
 
 /// Where slow hashes run: off the caller's executor (never on the Swift cooperative pool or an event loop), on a
-/// dedicated dispatch queue, with at most ``workerCount`` at once and at most ``memoryBudgetBytes`` of memory held.
+/// few threads of its own, with at most ``workerCount`` at once and at most ``memoryBudgetBytes`` of memory held.
 ///
 /// A request waits, first come first served, until both a worker and its memory are free. If that takes longer
 /// than ``admissionTimeout``, it fails with ``HashingError/overloaded`` instead of queueing without bound; a request
@@ -40,7 +40,10 @@ public final class HashingPool: Sendable {
     /// be lost (issue 9, defect 7).
     let admissionCheckpoint: (@Sendable () -> Void)?
 
-    private let queue: DispatchQueue
+    /// Where hashes run: threads of the pool's own (``WorkerThreads`` says why not Dispatch).
+    private let threads: WorkerThreads
+    /// Where the timer that unmaps idle arenas fires (short work, never a hash).
+    private let arenaTimers: DispatchQueue
     private let state: PthreadLocked<State>
 
     /// The pool most callers share: one worker per core, a 1 GiB memory budget, a 5-second admission timeout.
@@ -72,16 +75,17 @@ public final class HashingPool: Sendable {
         self.workerCount = max(1, workerCount)
         self.memoryBudgetBytes = max(0, memoryBudgetBytes)
         self.admissionTimeout = admissionTimeout
-        queue = DispatchQueue(label: "deadbolt.hashing", qos: .userInitiated, attributes: .concurrent)
-        queue.setSpecific(key: Self.workerMarker, value: true)
+        threads = WorkerThreads(limit: max(1, workerCount))
+        arenaTimers = DispatchQueue(label: "deadbolt.hashing.arenas")
         state = PthreadLocked(State(freeWorkers: max(1, workerCount)))
     }
 
-    /// Marks the pool's queue, so tests can tell that work runs there and nowhere else.
-    static let workerMarker = DispatchSpecificKey<Bool>()
+    deinit {
+        threads.stop()
+    }
 
     /// Whether the calling code runs on a hashing pool's worker.
-    static var isOnWorker: Bool { DispatchQueue.getSpecific(key: workerMarker) == true }
+    static var isOnWorker: Bool { WorkerThreads.isCurrent }
 
     /// The number of cores this process may use.
     public static var activeProcessorCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
@@ -128,7 +132,7 @@ public final class HashingPool: Sendable {
         }
         let lease = try await admit(bytes: bytes)
         return try await withCheckedThrowingContinuation { continuation in
-            queue.async {
+            let job: WorkerThreads.Job = {
                 let arena = self.prepare(lease)
                 // Argon2 calls on this thread find the arena and the limit through the C shim's thread-local
                 // binding (libargon2's allocation callbacks take no context); unbound before the thread serves
@@ -140,6 +144,13 @@ public final class HashingPool: Sendable {
                 // The caller has its answer: wipe the blocks the hash left before anyone else may borrow them.
                 arena?.wipe()
                 self.release(lease, arena: arena)
+            }
+            do {
+                try threads.submit(job)
+            } catch {
+                // No thread to run it: give the lease back as a finished hash would, its arena (if any) idle.
+                release(lease, arena: prepare(lease))
+                continuation.resume(throwing: error)
             }
         }
     }
@@ -356,7 +367,7 @@ extension HashingPool {
     fileprivate func scheduleArenaRelease(generation: UInt64) {
         let retention = arenaRetention.components
         let nanoseconds = retention.seconds * 1_000_000_000 + retention.attoseconds / 1_000_000_000
-        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { [weak self] in
+        arenaTimers.asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { [weak self] in
             self?.releaseIdleArenas(ifStillIdleSince: generation)
         }
     }

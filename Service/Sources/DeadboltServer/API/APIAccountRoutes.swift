@@ -68,7 +68,7 @@ extension ServerRuntime {
         }
         router.post("/account/sessions/end") { request, context in
             let signed = try await apiSession(request, context)
-            let body = try await bodies.json(APIModels.EndSession.self, request)
+            let body = try await bodies.json(APIModels.Identified.self, request)
             guard let id = SessionID(rawValue: body.id) else {
                 throw Problem(.invalidField, "id is a session id.", field: "id")
             }
@@ -90,6 +90,30 @@ extension ServerRuntime {
                     },
                     next: page.next.map { "\($0.at.millisecondsSinceEpoch).\($0.id.rawValue)" }))
         }
+        router.get("/account/devices") { request, context in
+            let signed = try await apiSession(request, context)
+            let devices = try await mappingErrors { try await system.sessions.devices(signed.session) }
+            return try json(
+                APIModels.Devices(
+                    devices: devices.map {
+                        .init(
+                            id: $0.id.rawValue, label: $0.label, createdAt: $0.createdAt.millisecondsSinceEpoch,
+                            lastUsedAt: $0.lastUsedAt.millisecondsSinceEpoch,
+                            expiresAt: $0.expiresAt.millisecondsSinceEpoch)
+                    }))
+        }
+        router.post("/account/devices/forget") { request, context in
+            let signed = try await apiSession(request, context)
+            let body = try await bodies.json(APIModels.Identified.self, request)
+            guard let id = DeviceID(rawValue: body.id) else {
+                throw Problem(.invalidField, "id is a device id.", field: "id")
+            }
+            try await mappingErrors {
+                try await system.sessions.forgetDevice(signed.session, id: id, client: signed.client)
+            }
+            return Response(status: .noContent)
+        }
+        addAPICredentialRoutes(to: router)
         router.post("/sign-out") { request, context in
             let signed = try await apiSession(request, context)
             try await mappingErrors { try await system.sessions.signOut(signed.session, client: signed.client) }

@@ -37,8 +37,19 @@ enum APIModels {
         let code: String?
         let password: String?
         let pin: String?
+        /// The operator's one-time re-enrollment code (Forgot password after an identity re-verification).
+        let reenrollmentCode: String?
     }
-    struct EndSession: Decodable { let id: String }
+    /// The id of a session to end or a device to forget.
+    struct Identified: Decodable { let id: String }
+    struct Reauthentication: Decodable {
+        let password: String
+        let pin: String
+    }
+    struct Reauthenticated: Encodable { let until: Int64 }
+    struct NewPIN: Decodable { let pin: String }
+    struct NewPassword: Decodable { let password: String }
+    struct RecoveryCodes: Encodable { let codes: [String] }
 
     /// What comes next in a flow.
     struct Step: Encodable {
@@ -88,6 +99,16 @@ enum APIModels {
     }
 
     struct Sessions: Encodable { let sessions: [SessionEntry] }
+
+    struct DeviceEntry: Encodable {
+        let id: String
+        let label: String
+        let createdAt: Int64
+        let lastUsedAt: Int64
+        let expiresAt: Int64
+    }
+
+    struct Devices: Encodable { let devices: [DeviceEntry] }
 
     struct ActivityEntry: Encodable {
         let kind: String

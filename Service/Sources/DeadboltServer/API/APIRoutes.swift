@@ -141,7 +141,12 @@ extension ServerRuntime {
                             return try await recovery.submitPassword(token, password: password, client: client)
                         }
                         if let pin = body.pin { return try await recovery.submitPIN(token, pin: pin, client: client) }
-                        throw Problem(.invalidField, "Give one of channel, code, password or pin.", field: "stepToken")
+                        if let code = body.reenrollmentCode {
+                            return try await recovery.submitReenrollmentCode(token, code: code, client: client)
+                        }
+                        throw Problem(
+                            .invalidField, "Give one of channel, code, password, pin or reenrollmentCode.",
+                            field: "stepToken")
                     }))
         }
         open.post("/recovery/new-pin") { request, context in
@@ -218,9 +223,7 @@ extension ServerRuntime {
             return .init(next: "confirm-email", stepToken: token.text, sentTo: Self.text(destination))
         case .accountCreated: return .init(next: "sign-in")
         case .passwordRefused(let violations):
-            throw Problem(
-                .credentialRefused, "Choose another password.", field: "password", violations: violations.map(\.message)
-            )
+            throw Problem.refused(violations)
         case .wrongCode: throw Problem(.wrongCredentials, "That code is not right, or it has expired.", field: "code")
         case .locked(let retryAfter):
             throw Problem(.locked, "Too many wrong codes.", retryAfterSeconds: retryAfter.map(Problem.seconds))
@@ -268,13 +271,10 @@ extension ServerRuntime {
             throw Problem(
                 .wrongCredentials, "That code is not right, or it has expired or was already used.", field: "code")
         case .pinRefused(let violations):
-            throw Problem(
-                .credentialRefused, "Choose another PIN.", field: "pin", violations: violations.map(\.message))
+            throw Problem.refused(violations)
         case .locked(let retryAfter):
             metrics.signIn(.locked)
-            throw Problem(
-                .locked, "Too many wrong tries. Try again \(WaitText.phrase(retryAfter)).",
-                retryAfterSeconds: Problem.seconds(retryAfter))
+            throw Problem.locked(retryAfter: retryAfter)
         case .hardLocked:
             metrics.signIn(.locked)
             throw Problem(.locked, "This account is locked until its PIN is reset.")
@@ -300,21 +300,17 @@ extension ServerRuntime {
         case .needPIN(let token): return .init(next: "pin", stepToken: token.text)
         case .needNewPIN(let token): return .init(next: "new-pin", stepToken: token.text)
         case .needNewPassword(let token): return .init(next: "new-password", stepToken: token.text)
+        case .needReenrollmentCode(let token): return .init(next: "reenrollment-code", stepToken: token.text)
         case .completed: return .init(next: "sign-in")
         case .wrongCode: throw Problem(.wrongCredentials, "That code is not right, or it has expired.", field: "code")
         case .wrongPassword: throw Problem(.wrongCredentials, "That password is not right.", field: "password")
         case .wrongPIN: throw Problem(.wrongCredentials, "That PIN is not right.", field: "pin")
         case .pinRefused(let violations):
-            throw Problem(
-                .credentialRefused, "Choose another PIN.", field: "pin", violations: violations.map(\.message))
+            throw Problem.refused(violations)
         case .passwordRefused(let violations):
-            throw Problem(
-                .credentialRefused, "Choose another password.", field: "password", violations: violations.map(\.message)
-            )
+            throw Problem.refused(violations)
         case .locked(let retryAfter):
-            throw Problem(
-                .locked, "Too many wrong tries. Try again \(WaitText.phrase(retryAfter)).",
-                retryAfterSeconds: Problem.seconds(retryAfter))
+            throw Problem.locked(retryAfter: retryAfter)
         case .hardLocked: throw Problem(.locked, "This account is locked; contact the help desk.")
         case .tryLater(let retryAfter):
             throw Problem(.rateLimited, "Try again later.", retryAfterSeconds: Problem.seconds(retryAfter))

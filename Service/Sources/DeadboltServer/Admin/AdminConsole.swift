@@ -60,9 +60,11 @@ public struct AdminConsole: Sendable {
             switch try await system.identity.record(proof, email: address) {
             case .verified:
                 return "Identity verified for \(address.address). At their next sign-in they will choose a PIN."
-            case .reverified:
+            case .reverified(_, let reenrollment):
+                // The one place the code is shown: the operator hands it to the person now (it is stored only as a
+                // keyed digest), so it goes to the operator's terminal and nowhere else.
                 return
-                    "Identity verified again for \(address.address): the old PIN and password no longer work, every session ended and every device was forgotten. They now use Forgot password, then choose a PIN."
+                    "Identity verified again for \(address.address): the old PIN and password no longer work, every session ended and every device was forgotten.\nGive them this one-time re-enrollment code now (it is shown only once and works until \(reenrollment.expiresAt)): \(reenrollment.code)\nThey use Forgot password, enter the emailed code, then this code, choose a new password, and choose a PIN at their next sign-in."
             }
         } catch SignInError.notFound {
             throw AdminError.noAccount(address.address)

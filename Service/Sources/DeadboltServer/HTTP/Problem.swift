@@ -1,3 +1,5 @@
+import Deadbolt
+import DeadboltSignIn
 import HTTPTypes
 import Hummingbird
 
@@ -64,7 +66,7 @@ public struct Problem: Error, Sendable, Equatable {
             case .unauthenticated: "Sign in first"
             case .forbidden: "Not allowed"
             case .stepExpired: "This step has expired"
-            case .reauthenticationRequired: "Sign in again"
+            case .reauthenticationRequired: "Confirm it's you"
             case .conflict: "Try again"
             case .wrongCredentials: "That was not right"
             case .credentialRefused: "Choose another"
@@ -107,5 +109,25 @@ public struct Problem: Error, Sendable, Equatable {
     public static func seconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
         return max(1, Int(seconds) + (attoseconds > 0 ? 1 : 0))
+    }
+}
+
+extension Problem {
+    /// A new PIN the policy refused, with every rule it breaks.
+    static func refused(_ violations: [PINPolicy.Violation]) -> Problem {
+        Problem(.credentialRefused, "Choose another PIN.", field: "pin", violations: violations.map(\.message))
+    }
+
+    /// A new password the policy refused, with every rule it breaks.
+    static func refused(_ violations: [PasswordViolation]) -> Problem {
+        Problem(
+            .credentialRefused, "Choose another password.", field: "password", violations: violations.map(\.message))
+    }
+
+    /// Too many wrong tries: when to try again, in the text and in `Retry-After`.
+    static func locked(retryAfter: Duration) -> Problem {
+        Problem(
+            .locked, "Too many wrong tries. Try again \(WaitText.phrase(retryAfter)).",
+            retryAfterSeconds: Problem.seconds(retryAfter))
     }
 }

@@ -53,7 +53,7 @@ extension ServerRuntime {
         Response(status: .seeOther, headers: [.location: location])
     }
 
-    /// Runs a signed-in action; a sensitive change without a recent sign-in gets the "sign in again" page.
+    /// Runs a signed-in action; a sensitive change without a recent sign-in gets "Confirm it's you" instead.
     func accountAction(
         _ request: Request, _ context: ServerRequestContext,
         _ action: (FormFields, SignedInVisit) async throws -> Response
@@ -62,11 +62,7 @@ extension ServerRuntime {
         do {
             return try await mappingErrors { try await action(form, signed) }
         } catch let problem as Problem where problem.kind == .reauthenticationRequired {
-            return messagePage(
-                "Sign in again",
-                ["For your security, changes to how you sign in need a sign-in within the last 15 minutes."],
-                button: ("/sign-in", "Sign in again"), links: [("/account", "Back to your account")],
-                signedIn: true, csrf: signed.csrf)
+            return pages.page("form", Self.confirmationForm().values(csrf: signed.csrf, signedIn: true))
         }
     }
 
@@ -142,6 +138,7 @@ extension ServerRuntime {
             return response
         }
         addFactorPages(to: router)
+        addConfirmationPages(to: router)
     }
 
     /// `at.id`, the activity page's position (not a secret: a time and a row id).

@@ -28,7 +28,9 @@ extension ServerRuntime {
         case .notSignedIn: Problem(.unauthenticated, "Please sign in.")
         case .accessDenied: Problem(.forbidden, "Verify your identity before you can do this.")
         case .reauthenticationRequired:
-            Problem(.reauthenticationRequired, "For your security, sign in again to make this change.")
+            Problem(
+                .reauthenticationRequired,
+                "For your security, confirm your password and PIN (POST /api/v1/account/reauthenticate, or the page /account/confirm) to make this change.")
         case .notFound: Problem(.notFound, "That was not found on your account.")
         case .concurrentChange: Problem(.conflict, "Your account changed while this was being saved. Please try again.")
         case .unavailable:

@@ -70,6 +70,13 @@ struct FormPage {
                 hint: hint, errors: errors, maxlength: maxlength, autofocus: true, short: true)
         }
 
+        /// The operator's re-enrollment code (`XXXX-XXXX-XXXXX`, letters and digits; dashes and case are ignored).
+        static func reenrollmentCode(errors: [String] = []) -> Field {
+            Field(
+                name: "reenrollment-code", label: "Re-enrollment code", type: "text", autocomplete: "off",
+                hint: "13 letters and digits; dashes are optional.", errors: errors, maxlength: 64, autofocus: true)
+        }
+
         var values: [String: Any] {
             let id = "field-" + name
             var describedBy: [String] = []

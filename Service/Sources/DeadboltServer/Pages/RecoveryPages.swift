@@ -46,6 +46,12 @@ extension ServerRuntime {
                 try await flow(kind).submitPIN(token, pin: form["pin"] ?? "", client: client)
             }
         }
+        router.post("/recover/reenrollment-code") { request, context in
+            try await recoveryStep(request, context, codeStep: .reenrollment) { form, kind, token, client in
+                try await flow(kind).submitReenrollmentCode(
+                    token, code: form.trimmed("reenrollment-code") ?? "", client: client)
+            }
+        }
         router.post("/recover/new-pin") { request, context in
             try await recoveryStep(request, context) { form, kind, token, client in
                 guard form["pin"] == form["pin-again"] else { throw PINsDiffer() }
@@ -72,8 +78,13 @@ extension ServerRuntime {
         kind == .password ? system.forgotPassword : system.forgotPIN
     }
 
+    /// Which code a recovery step asks for: a wrong one is asked for again on its own form.
+    enum RecoveryCodeStep {
+        case emailed, reenrollment
+    }
+
     func recoveryStep(
-        _ request: Request, _ context: ServerRequestContext,
+        _ request: Request, _ context: ServerRequestContext, codeStep: RecoveryCodeStep = .emailed,
         _ step: (FormFields, RecoveryKind, StepToken, ClientContext) async throws -> RecoveryAnswer
     ) async throws -> Response {
         let (form, visit, token) = try await readStepForm(request)
@@ -81,7 +92,7 @@ extension ServerRuntime {
         let client = try clientContext(request, context, browserID: visit.browserID, device: nil)
         do {
             let answer = try await mappingErrors { try await step(form, kind, token, client) }
-            return recoveryAnswerPage(answer, kind: kind, visit: visit)
+            return recoveryAnswerPage(answer, kind: kind, codeStep: codeStep, visit: visit)
         } catch is PINsDiffer {
             return formPage(
                 Self.recoveryNewPINForm(kind, againErrors: ["The two PINs are not the same."]), visit: visit)
@@ -119,7 +130,18 @@ extension ServerRuntime {
         return form
     }
 
-    func recoveryAnswerPage(_ answer: RecoveryAnswer, kind: RecoveryKind, visit: BrowserVisit) -> Response {
+    /// The code the operator handed over when they verified the person again (a verified account without a PIN).
+    static func reenrollmentCodeForm(_ kind: RecoveryKind, errors: [String] = []) -> FormPage {
+        FormPage(
+            heading: "Enter your re-enrollment code", action: "/recover/reenrollment-code", submit: "Continue",
+            intro:
+                "When we verified your identity again, we gave you a one-time code like ABCD-EFGH-JKMNP. Enter it to choose a new password. If you have none, contact the help desk to verify your identity again.",
+            fields: [.reenrollmentCode(errors: errors)], hidden: [("flow", kind.rawValue)])
+    }
+
+    func recoveryAnswerPage(
+        _ answer: RecoveryAnswer, kind: RecoveryKind, codeStep: RecoveryCodeStep = .emailed, visit: BrowserVisit
+    ) -> Response {
         let flowField = [("flow", kind.rawValue)]
         switch answer {
         case .chooseChannel(let token, let choices):
@@ -158,6 +180,8 @@ extension ServerRuntime {
                     FormPage(
                         heading: "Enter your PIN", action: "/recover/pin", submit: "Continue",
                         fields: [.pin()], hidden: flowField), visit: visit))
+        case .needReenrollmentCode(let token):
+            return withStep(token, formPage(Self.reenrollmentCodeForm(kind), visit: visit))
         case .needNewPIN(let token):
             return withStep(token, formPage(Self.recoveryNewPINForm(kind), visit: visit))
         case .needNewPassword(let token):
@@ -177,6 +201,9 @@ extension ServerRuntime {
                         "Sign in now with your new \(kind == .password ? "password" : "PIN").",
                     ],
                     success: "Done.", button: ("/sign-in", "Sign in")))
+        case .wrongCode where codeStep == .reenrollment:
+            return formPage(
+                Self.reenrollmentCodeForm(kind, errors: ["That code is not right, or it has expired."]), visit: visit)
         case .wrongCode:
             return formPage(
                 FormPage(

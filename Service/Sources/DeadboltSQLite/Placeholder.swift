@@ -1,2 +1,0 @@
-import DeadboltSignIn
-import GRDB
