@@ -9,10 +9,11 @@
 ///
 /// Not Dispatch: a concurrent dispatch queue draws its threads from the same small pool (about one per core) as
 /// the Swift cooperative executor and every other non-overcommit queue, and a hash needs a thread the moment it is
-/// admitted. Measured here: with the sign-in tests blocking threads of that pool (synchronous sockets, SQLite), the
-/// hashing queue's jobs sat unstarted for over 5 seconds while the pool counted them as running, and every other
-/// request timed out waiting for admission. Threads made once and parked on a condition variable cannot be starved
-/// that way, and a wake-up costs a few microseconds.
+/// admitted. Seen here with the pool on such a queue: under the sign-in tests (which block threads of that pool
+/// with synchronous sockets and SQLite), every waiting request of a run timed out at admission at the same moment,
+/// 5 seconds after admitted hashes of 8 KiB stopped finishing; with these threads the same suites pass. Threads
+/// made for the pool and parked on a condition variable cannot be starved that way, and a wake-up costs a few
+/// microseconds.
 final class WorkerThreads: @unchecked Sendable {
     // @unchecked: `jobs` and the counts are touched only between locking and unlocking `mutex`; the pointers are
     // fixed at init and freed only in deinit, which runs once every thread has let go of `self` (each holds a
