@@ -211,7 +211,7 @@ final class RedisRouter: Sendable {
             guard state.pools.count < Self.maximumNodes else {
                 throw .unavailable(reason: "the cluster named more than \(Self.maximumNodes) nodes")
             }
-            let pool = RedisNodePool(endpoint: endpoint, configuration: configuration, selectsDatabase: !isCluster)
+            let pool = try RedisNodePool(endpoint: endpoint, configuration: configuration, selectsDatabase: !isCluster)
             state.pools[endpoint] = pool
             return pool
         }
