@@ -216,25 +216,34 @@ dbt_redis_status dbt_redis_send(dbt_redis_connection *connection, const void *by
     }
 }
 
-int dbt_redis_wait(dbt_redis_connection *connection, int wake_fd, int want_write, long timeout_ms) {
-    struct pollfd descriptors[2] = {
-        {.fd = wake_fd, .events = POLLIN, .revents = 0},
-        {.fd = connection != NULL ? connection->context->fd : -1,
-         .events = (short)(POLLIN | (want_write ? POLLOUT : 0)),
-         .revents = 0},
-    };
-    int ready = poll(descriptors, connection != NULL ? 2 : 1, timeout_ms < 0 ? -1 : (int)timeout_ms);
-    if (ready <= 0) return 0;
-    int seen = 0;
-    if (descriptors[0].revents != 0) {
+int dbt_redis_poll(dbt_redis_connection *const *connections, const int *want_write, int *seen, size_t count,
+                   int wake_fd, long timeout_ms) {
+    struct pollfd stack[9];
+    struct pollfd *descriptors = count < 9 ? stack : calloc(count + 1, sizeof *descriptors);
+    if (descriptors == NULL) return 1; /* out of memory: the caller looks at everything again */
+    descriptors[0] = (struct pollfd){.fd = wake_fd, .events = POLLIN, .revents = 0};
+    for (size_t i = 0; i < count; i++) {
+        descriptors[i + 1] = (struct pollfd){
+            .fd = connections[i] != NULL ? connections[i]->context->fd : -1,
+            .events = (short)(POLLIN | (want_write[i] ? POLLOUT : 0)),
+            .revents = 0,
+        };
+    }
+    int ready = poll(descriptors, (nfds_t)(count + 1), timeout_ms < 0 ? -1 : (int)timeout_ms);
+    int woken = 0;
+    for (size_t i = 0; i < count; i++) {
+        short revents = ready > 0 ? descriptors[i + 1].revents : 0;
+        seen[i] = ((revents & (POLLIN | POLLHUP | POLLERR)) ? DBT_REDIS_READABLE : 0) |
+                  ((revents & POLLOUT) ? DBT_REDIS_WRITABLE : 0);
+    }
+    if (ready > 0 && descriptors[0].revents != 0) {
         char drain[64];
         while (read(wake_fd, drain, sizeof drain) == (ssize_t)sizeof drain) {
         }
-        seen |= DBT_REDIS_WOKEN;
+        woken = 1;
     }
-    if (descriptors[1].revents & (POLLIN | POLLHUP | POLLERR)) seen |= DBT_REDIS_READABLE;
-    if (descriptors[1].revents & POLLOUT) seen |= DBT_REDIS_WRITABLE;
-    return seen;
+    if (descriptors != stack) free(descriptors);
+    return woken;
 }
 
 dbt_redis_status dbt_redis_receive(dbt_redis_connection *connection, char *message, size_t message_len) {

@@ -1,20 +1,19 @@
 import CHiredis
 import Deadbolt
-import Synchronization
 
-/// One connection to a node and the thread that reads it: callers write their commands, the thread reads the
-/// replies in order and resumes each caller.
+/// One connection to a node, written by callers and read by the node's I/O thread (``RedisNodePool``), which
+/// resumes each caller with its reply.
 ///
 /// A caller that finds the connection idle (nothing awaiting a reply, nothing waiting to be written) writes its
-/// command itself with one non-blocking `send` and suspends; the reader thread, already blocked in `poll` on the
+/// command itself with one non-blocking `send` and suspends; the I/O thread, already blocked in `poll` on the
 /// socket, wakes for the reply (the wake-up any client pays) and resumes the caller: one thread crossing per
-/// operation. A caller that finds the connection busy appends its encoded command to the unwritten queue and does
-/// no system call at all: the reader thread, awake anyway for the replies in flight, writes everything queued in one
+/// operation. A caller that finds the connection busy appends its encoded command to the unwritten queue and makes
+/// no system call at all: the I/O thread, awake anyway for the replies in flight, writes everything queued in one
 /// go after each read, which is where pipelining comes from under load.
 ///
-/// hiredis's blocking I/O (connecting, the handshake, reading) only ever runs on this thread; a caller's `send` is
-/// `MSG_DONTWAIT` and cannot block: when the socket buffer is full the rest waits in the queue for the reader thread,
-/// which asks `poll` for room.
+/// hiredis's blocking I/O (connecting, the handshake, reading) only ever runs on the I/O thread; a caller's `send`
+/// is `MSG_DONTWAIT` and cannot block: when the socket buffer is full the rest waits in the queue for the I/O
+/// thread, which asks `poll` for room.
 ///
 /// Replies are matched to commands by their order on the wire, so a caller told ``StateStoreError/timeout`` leaves
 /// the connection consistent: its reply, when it comes, is read and dropped. A command not yet written when its
@@ -26,10 +25,12 @@ final class PipelinedConnection: Sendable {
     /// Whether `SELECT` applies (a cluster node refuses it).
     private let selectsDatabase: Bool
     private let reconnects: ReconnectSchedule
-    private let state: Mutex<State>
-    /// The pipe that wakes the reader thread out of `poll`; closed when the last reference goes.
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    /// A pthread mutex rather than `Mutex`: callers and the I/O thread contend for it on every operation, and the
+    /// standard library's priority-inheritance futex made each contended hand-off a kernel round trip (11% of the
+    /// client's samples at 50 callers in `perf`).
+    private let state: PthreadLocked<State>
+    /// Signals the node's I/O thread out of `poll`.
+    private let wake: @Sendable () -> Void
     /// The most operations one connection holds, written or not; beyond it calls fail at once.
     private let capacity: Int
 
@@ -56,46 +57,49 @@ final class PipelinedConnection: Sendable {
     }
 
     private struct State {
-        /// The connection callers write to; `nil` while there is none or the reader is (re)connecting.
+        /// The connection callers write to; `nil` while there is none or the I/O thread is (re)connecting.
         var connection: RedisConnection?
         /// Written whole, awaiting replies, oldest first.
         var sent: [Exchange] = []
         /// Accepted, not yet written whole; only the first may be partly written.
         var unwritten: [Exchange] = []
-        /// When a reply was last owed without progress: set when `sent` stops being empty and on every reply.
+        /// Since when a reply has been owed without any arriving: set when `sent` stops being empty and on every
+        /// reply.
         var awaitingSince: ContinuousClock.Instant = .now
         var stopped = false
     }
 
+    /// What the I/O thread does for this connection next.
+    enum Plan {
+        /// Shut down: answer these and forget the connection.
+        case stop([Exchange])
+        /// No connection and nothing to send.
+        case idle
+        /// Commands wait and there is no connection.
+        case connect
+        /// Wait on `connection` (for room to write too, with `wantWrite`) until `checkBy`; answer `late` (their
+        /// deadline passed before any of their bytes went out) with a timeout.
+        case wait(RedisConnection, wantWrite: Bool, checkBy: ContinuousClock.Instant, late: [Exchange])
+    }
+
     init(
         endpoint: RedisEndpoint, configuration: RedisConfiguration, selectsDatabase: Bool,
-        reconnects: ReconnectSchedule, capacity: Int
-    ) throws(StateStoreError) {
-        var readEnd: Int32 = -1
-        var writeEnd: Int32 = -1
-        guard dbt_redis_wake_open(&readEnd, &writeEnd) == 0 else {
-            throw .unavailable(reason: "cannot make a wake-up pipe for \(endpoint)")
-        }
+        reconnects: ReconnectSchedule, capacity: Int, wake: @escaping @Sendable () -> Void
+    ) {
         self.endpoint = endpoint
         self.configuration = configuration
         self.selectsDatabase = selectsDatabase
         self.reconnects = reconnects
         self.capacity = capacity
-        wakeRead = readEnd
-        wakeWrite = writeEnd
-        state = Mutex(State())
-        startThread { [self] in read() }
-    }
-
-    deinit {
-        dbt_redis_wake_close(wakeRead, wakeWrite)
+        self.wake = wake
+        state = PthreadLocked(State())
     }
 
     /// Sends `exchange` (now when the connection is idle, else with the next batch) or answers its caller at once
     /// with the reason it cannot be sent.
     func submit(_ exchange: Exchange) {
         var exchange = exchange
-        let (refusal, wake): (StateStoreError?, Bool) = state.withLock { state in
+        let (refusal, wakeUp): (StateStoreError?, Bool) = state.withLock { state in
             if state.stopped { return (.unavailable(reason: "the redis store was shut down"), false) }
             if state.sent.count + state.unwritten.count >= capacity {
                 return (.unavailable(reason: "too many operations waiting for \(endpoint)"), false)
@@ -105,18 +109,18 @@ final class PipelinedConnection: Sendable {
                     return (.unavailable(reason: "reconnecting to \(endpoint) after a failure"), false)
                 }
                 state.unwritten.append(exchange)
-                // The reader connects when it finds work; it already knows when the queue was not empty.
+                // The I/O thread connects when it finds work; it already knows when the queue was not empty.
                 return (nil, state.unwritten.count == 1)
             }
             guard state.sent.isEmpty, state.unwritten.isEmpty else {
-                // Busy: the reader, awake for the replies in flight (or for room to write), writes it next.
+                // Busy: the I/O thread, awake for the replies in flight (or for room to write), writes it next.
                 state.unwritten.append(exchange)
                 return (nil, false)
             }
             do throws(RedisIOError) {
                 exchange.written = try connection.send(exchange.bytes)
             } catch {
-                // Nothing went out: the reader finds the connection broken, reconnects and sends it then.
+                // Nothing went out: the I/O thread finds the connection broken, reconnects and sends it then.
                 state.unwritten.append(exchange)
                 return (nil, true)
             }
@@ -125,88 +129,63 @@ final class PipelinedConnection: Sendable {
                 state.sent.append(exchange)
                 return (nil, false)
             }
-            // The socket buffer is full: the reader must wait for room, which it only does when told.
+            // The socket buffer is full: the I/O thread must wait for room, which it only does when told.
             state.unwritten.append(exchange)
             return (nil, true)
         }
         if let refusal { exchange.call.finish(.failure(refusal)) }
-        if wake { dbt_redis_wake_signal(wakeWrite) }
+        if wakeUp { wake() }
     }
 
-    /// Closes the connection after answering every caller on it, and ends the reader thread.
+    /// Refuses new commands; the I/O thread answers those waiting at its next ``plan(now:)``.
     func shutdown() {
         state.withLock { $0.stopped = true }
-        dbt_redis_wake_signal(wakeWrite)
     }
 
-    // MARK: The reader thread
+    // MARK: Steps of the I/O thread
 
-    private enum Step {
-        case stop([Exchange])
-        /// No connection and nothing to send.
-        case idle
-        case connect
-        /// Writing what could be written left `finished` to answer; now wait.
-        case wait(RedisConnection, wantWrite: Bool, timeout: Duration, finished: [Exchange])
-    }
-
-    private func read() {
-        // A write to a socket the server closed must fail with EPIPE, not kill the process.
-        dbt_redis_block_sigpipe()
-        var connection: RedisConnection?
-        while true {
-            let now = ContinuousClock.now
-            let step = state.withLock { state -> Step in
-                if state.stopped {
-                    defer {
-                        state.sent.removeAll()
-                        state.unwritten.removeAll()
-                        state.connection = nil
-                    }
-                    return .stop(state.sent + state.unwritten)
+    /// Writes what waits (when connected) and says what to wait for.
+    func plan(now: ContinuousClock.Instant) -> Plan {
+        state.withLock { state -> Plan in
+            if state.stopped {
+                defer {
+                    state.sent.removeAll()
+                    state.unwritten.removeAll()
+                    state.connection = nil
                 }
-                guard let connection else { return state.unwritten.isEmpty ? .idle : .connect }
-                let finished = flush(&state, on: connection, now: now)
-                let timeout: Duration
-                if state.sent.isEmpty && state.unwritten.isEmpty {
-                    // Idle, watching for the server closing the connection; a caller may write meanwhile without
-                    // waking this thread, so look at the clock again within a command timeout.
-                    timeout = configuration.commandTimeout
-                } else {
-                    if state.sent.isEmpty { state.awaitingSince = now }
-                    timeout = max(.zero, now.duration(to: state.awaitingSince + configuration.commandTimeout))
-                }
-                return .wait(connection, wantWrite: !state.unwritten.isEmpty, timeout: timeout, finished: finished)
+                return .stop(state.sent + state.unwritten)
             }
-            switch step {
-            case .stop(let abandoned):
-                for exchange in abandoned {
-                    exchange.call.finish(.failure(.unavailable(reason: "the redis store was shut down")))
-                }
-                return
-            case .idle:
-                _ = RedisConnection.wait(nil, wakeFD: wakeRead, wantWrite: false, timeout: nil)
-            case .connect:
-                connection = connect()
-            case .wait(let ready, let wantWrite, let timeout, let finished):
-                for exchange in finished { exchange.call.finish(.failure(.timeout)) }
-                let seen = RedisConnection.wait(ready, wakeFD: wakeRead, wantWrite: wantWrite, timeout: timeout)
-                if seen & Int32(DBT_REDIS_READABLE) != 0 {
-                    do throws(RedisIOError) {
-                        try ready.receive()
-                        try answer(from: ready)
-                    } catch {
-                        disconnect(&connection, error.stateStoreError)
-                    }
-                } else if seen == 0 {
-                    let stuck = state.withLock { state in
-                        !state.sent.isEmpty
-                            && state.awaitingSince + configuration.commandTimeout <= ContinuousClock.now
-                    }
-                    if stuck { disconnect(&connection, .timeout) }
-                }
+            guard let connection = state.connection else { return state.unwritten.isEmpty ? .idle : .connect }
+            let late = flush(&state, on: connection, now: now)
+            let checkBy: ContinuousClock.Instant
+            if state.sent.isEmpty && state.unwritten.isEmpty {
+                // Idle, watching for the server closing the connection; a caller may write meanwhile without
+                // waking the thread, so look at the clock again within a command timeout.
+                checkBy = now + configuration.commandTimeout
+            } else {
+                if state.sent.isEmpty { state.awaitingSince = now }
+                checkBy = state.awaitingSince + configuration.commandTimeout
             }
+            return .wait(connection, wantWrite: !state.unwritten.isEmpty, checkBy: checkBy, late: late)
         }
+    }
+
+    /// Reads what arrived on `connection` and answers the callers it completes; on a failure closes it.
+    func read(_ connection: RedisConnection) {
+        do throws(RedisIOError) {
+            try connection.receive()
+            try answer(from: connection)
+        } catch {
+            disconnect(error.stateStoreError)
+        }
+    }
+
+    /// Closes the connection when replies are owed and none came for a command timeout.
+    func closeIfStuck(now: ContinuousClock.Instant) {
+        let stuck = state.withLock { state in
+            !state.sent.isEmpty && state.awaitingSince + configuration.commandTimeout <= now
+        }
+        if stuck { disconnect(.timeout) }
     }
 
     /// Writes as much of the unwritten queue as the socket takes, in one `send`, dropping (and returning, to be
@@ -286,8 +265,9 @@ final class PipelinedConnection: Sendable {
         if unexpected { throw .failed("redis sent a reply nothing asked for") }
     }
 
-    /// Connects and authenticates, or answers every queued caller with the failure and schedules the next attempt.
-    private func connect() -> RedisConnection? {
+    /// Connects and authenticates (blocking: the I/O thread only), or answers every queued caller with the failure
+    /// and schedules the next attempt.
+    func connect() {
         let fresh: RedisConnection
         do throws(StateStoreError) {
             do throws(RedisIOError) {
@@ -305,16 +285,15 @@ final class PipelinedConnection: Sendable {
                 return state.unwritten
             }
             for exchange in queued { exchange.call.finish(.failure(error)) }
-            return nil
+            return
         }
         reconnects.succeeded()
         state.withLock { $0.connection = fresh }
-        return fresh
     }
 
     /// Closes the connection and answers every caller whose command was on it; commands not yet written stay for
     /// the next connection (none is sent twice).
-    private func disconnect(_ connection: inout RedisConnection?, _ error: StateStoreError) {
+    private func disconnect(_ error: StateStoreError) {
         let lost = state.withLock { state -> [Exchange] in
             state.connection = nil
             var lost = state.sent
@@ -325,7 +304,6 @@ final class PipelinedConnection: Sendable {
             }
             return lost
         }
-        connection = nil
         for exchange in lost { exchange.call.finish(.failure(error)) }
     }
 
@@ -411,7 +389,7 @@ final class ReconnectSchedule: Sendable {
         var pause: Duration = .zero
     }
 
-    private let backoff = Mutex(Backoff())
+    private let backoff = PthreadLocked(Backoff())
 
     var isBackingOff: Bool {
         backoff.withLock { state in state.reconnectAt.map { ContinuousClock.now < $0 } ?? false }

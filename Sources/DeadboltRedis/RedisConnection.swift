@@ -24,8 +24,8 @@ enum RedisIOError: Error, Sendable, Equatable {
 ///
 /// Until a ``PipelinedConnection`` shares it, one thread uses it alone (connecting, the `AUTH`/`SELECT` handshake:
 /// ``exchange(_:replies:)``). Once shared, writers call ``send(_:)`` only while holding the pipeline's lock, and only
-/// the pipeline's reader thread calls ``wait(wakeFD:wantWrite:timeoutMilliseconds:)``, ``receive()`` and
-/// ``nextReply()``: a send touches nothing of hiredis's but the socket, so the two sides never share mutable state.
+/// its node's I/O thread calls ``poll(_:wantWrite:wakeFD:timeout:)``, ``receive()`` and ``nextReply()``: a send
+/// touches nothing of hiredis's but the socket, so the two sides never share mutable state.
 /// That discipline is what the `@unchecked Sendable` stands for.
 final class RedisConnection: @unchecked Sendable {
     private let handle: OpaquePointer
@@ -87,13 +87,18 @@ final class RedisConnection: @unchecked Sendable {
         return written
     }
 
-    /// Blocks until there is something to read (or room to write, with `wantWrite`), `wakeFD` is signalled, or the
-    /// timeout passes (`nil`: none); returns the shim's `DBT_REDIS_READABLE`/`WRITABLE`/`WOKEN` bits, 0 on timeout.
-    static func wait(
-        _ connection: RedisConnection?, wakeFD: Int32, wantWrite: Bool, timeout: Duration?
-    ) -> Int32 {
-        dbt_redis_wait(
-            connection?.handle, wakeFD, wantWrite ? 1 : 0, timeout.map { $0.wholeMillisecondsRoundingUp } ?? -1)
+    /// Blocks until one of `connections` has something to read (or room to write, where `wantWrite`), `wakeFD` is
+    /// signalled, or the timeout passes (`nil`: none). Returns whether it was woken and each connection's
+    /// `DBT_REDIS_READABLE`/`WRITABLE` bits (0 for a `nil` connection).
+    static func poll(
+        _ connections: [RedisConnection?], wantWrite: [Bool], wakeFD: Int32, timeout: Duration?
+    ) -> (woken: Bool, seen: [Int32]) {
+        let handles = connections.map { $0?.handle }
+        let wants = wantWrite.map { Int32($0 ? 1 : 0) }
+        var seen = [Int32](repeating: 0, count: connections.count)
+        let woken = dbt_redis_poll(
+            handles, wants, &seen, connections.count, wakeFD, timeout.map { $0.wholeMillisecondsRoundingUp } ?? -1)
+        return (woken != 0, seen)
     }
 
     /// Reads what has arrived (the socket is readable: this does not block) into hiredis's reply reader.

@@ -22,12 +22,17 @@ struct RedisRequest: Sendable {
 }
 
 /// The connections to one Redis node (``RedisConfiguration/connectionsPerNode`` ``PipelinedConnection``s, taken in
-/// turn) and the deadline watcher that answers late callers.
+/// turn), the I/O thread that reads them all, and the deadline watcher that answers late callers.
 ///
-/// An operation crosses threads once: the calling task writes its command (when the connection is idle) or queues
-/// it (when a batch is in flight), and the connection's reader thread resumes it with the reply. The design before
-/// this one had the caller wake a worker thread that wrote and read, then resumed the caller: two crossings, and
-/// `deadbolt-bench --filter redis` measured the first as the difference (docs/performance.md, Redis).
+/// An operation crosses threads once: the calling task writes its command (when its connection is idle) or queues
+/// it (when a batch is in flight), and the I/O thread resumes it with the reply. The I/O thread is one event loop
+/// for all the node's connections, like redis-benchmark's: one `poll` over their sockets, then every reply that
+/// arrived read and answered, then everything queued meanwhile written, one `send` per connection. The design before
+/// this one had the caller wake a worker thread per connection that wrote, read and resumed the caller: two
+/// crossings per operation, and four threads waking where one does (docs/performance.md, Redis, has the figures).
+///
+/// Connecting blocks the I/O thread (up to ``RedisConfiguration/connectTimeout``), and so the node's other
+/// connections: they are all to the same server, and an unreachable server fails them all.
 ///
 /// The deadline watcher, one thread per node, resumes a caller with ``StateStoreError/timeout`` if its answer is
 /// late, whatever its connection is stuck on. (It replaced a Dispatch timer per operation: arming one woke
@@ -37,7 +42,10 @@ final class RedisNodePool: Sendable {
     private let connections: [PipelinedConnection]
     /// The connection the next operation goes to, modulo their count.
     private let nextConnection = Atomic<Int>(0)
-    private let watch: Mutex<Watch>
+    /// Wakes the I/O thread out of `poll`: a pipe, closed when the pool goes.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let watch: PthreadLocked<Watch>
     /// Wakes the deadline watcher: when a deadline earlier than every pending one arrives, and at shutdown.
     private let watcherWakeUp = DispatchSemaphore(value: 0)
 
@@ -58,24 +66,30 @@ final class RedisNodePool: Sendable {
     /// Opens no connection yet: each connects on its first operation.
     /// - Throws: ``StateStoreError/unavailable(reason:)`` when the process is out of file descriptors.
     init(endpoint: RedisEndpoint, configuration: RedisConfiguration, selectsDatabase: Bool) throws(StateStoreError) {
+        var readEnd: Int32 = -1
+        var writeEnd: Int32 = -1
+        guard dbt_redis_wake_open(&readEnd, &writeEnd) == 0 else {
+            throw .unavailable(reason: "cannot make a wake-up pipe for \(endpoint)")
+        }
         self.endpoint = endpoint
+        wakeRead = readEnd
+        wakeWrite = writeEnd
         let reconnects = ReconnectSchedule()
         let capacity = max(1, Self.maximumQueued / configuration.connectionsPerNode)
-        var connections: [PipelinedConnection] = []
-        do throws(StateStoreError) {
-            for _ in 0..<configuration.connectionsPerNode {
-                connections.append(
-                    try PipelinedConnection(
-                        endpoint: endpoint, configuration: configuration, selectsDatabase: selectsDatabase,
-                        reconnects: reconnects, capacity: capacity))
-            }
-        } catch {
-            for connection in connections { connection.shutdown() }
-            throw error
+        // The pool outlives every call into its connections (each runs inside `run`), so the pipe stays open.
+        let wakeFD = writeEnd
+        connections = (0..<configuration.connectionsPerNode).map { _ in
+            PipelinedConnection(
+                endpoint: endpoint, configuration: configuration, selectsDatabase: selectsDatabase,
+                reconnects: reconnects, capacity: capacity, wake: { dbt_redis_wake_signal(wakeFD) })
         }
-        self.connections = connections
-        watch = Mutex(Watch())
+        watch = PthreadLocked(Watch())
+        startThread { [self] in serve() }
         startThread { [self] in watchDeadlines() }
+    }
+
+    deinit {
+        dbt_redis_wake_close(wakeRead, wakeWrite)
     }
 
     /// Runs `request` on this node and returns its reply (an error reply included: the caller interprets it).
@@ -108,7 +122,61 @@ final class RedisNodePool: Sendable {
         }
         guard first else { return }
         for connection in connections { connection.shutdown() }
+        dbt_redis_wake_signal(wakeWrite)
         watcherWakeUp.signal()
+    }
+
+    // MARK: The I/O thread
+
+    /// Connects, writes, waits and reads for every connection until shutdown.
+    private func serve() {
+        // A write to a socket the server closed must fail with EPIPE, not kill the process.
+        dbt_redis_block_sigpipe()
+        while true {
+            let now = ContinuousClock.now
+            var sockets: [RedisConnection?] = []
+            var wantWrite: [Bool] = []
+            var checkBy: ContinuousClock.Instant?
+            var stopped = 0
+            var connecting = false
+            for connection in connections {
+                var socket: RedisConnection?
+                var writing = false
+                switch connection.plan(now: now) {
+                case .stop(let abandoned):
+                    for exchange in abandoned {
+                        exchange.call.finish(.failure(.unavailable(reason: "the redis store was shut down")))
+                    }
+                    stopped += 1
+                case .idle:
+                    break
+                case .connect:
+                    connection.connect()
+                    connecting = true
+                case .wait(let ready, let wantsRoom, let by, let late):
+                    for exchange in late { exchange.call.finish(.failure(.timeout)) }
+                    socket = ready
+                    writing = wantsRoom
+                    checkBy = min(checkBy ?? by, by)
+                }
+                sockets.append(socket)
+                wantWrite.append(writing)
+            }
+            if stopped == connections.count { return }
+            // A connection just made has commands to write: plan again before waiting.
+            if connecting { continue }
+            let timeout = checkBy.map { max(.zero, now.duration(to: $0)) }
+            let (_, seen) = RedisConnection.poll(sockets, wantWrite: wantWrite, wakeFD: wakeRead, timeout: timeout)
+            let afterWait = ContinuousClock.now
+            for (index, connection) in connections.enumerated() {
+                guard let socket = sockets[index] else { continue }
+                if seen[index] & Int32(DBT_REDIS_READABLE) != 0 {
+                    connection.read(socket)
+                } else {
+                    connection.closeIfStuck(now: afterWait)
+                }
+            }
+        }
     }
 
     // MARK: Deadlines
@@ -191,14 +259,14 @@ struct DeadlineHeap {
     }
 }
 
-/// A caller waiting for its reply: resumed exactly once, by its connection's reader or by the deadline watcher,
-/// whichever is first.
+/// A caller waiting for its reply: resumed exactly once, by the I/O thread or by the deadline watcher, whichever is
+/// first.
 final class PendingCall: Sendable {
     typealias Continuation = CheckedContinuation<Result<RedisReply, StateStoreError>, Never>
-    private let continuation: Mutex<Continuation?>
+    private let continuation: PthreadLocked<Continuation?>
 
     init(_ continuation: Continuation) {
-        self.continuation = Mutex(continuation)
+        self.continuation = PthreadLocked(continuation)
     }
 
     var isFinished: Bool { continuation.withLock { $0 == nil } }

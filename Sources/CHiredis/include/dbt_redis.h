@@ -76,7 +76,7 @@ dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_repl
                                 size_t message_len);
 
 /* The calls below serve a connection shared by two kinds of thread: callers write commands they encoded themselves
-   (never blocking), and one reader thread per connection waits, reads and parses the replies. hiredis's own output
+   (never blocking), and one thread per node waits, reads and parses the replies of all its connections. hiredis's own output
    buffer is not used once the connection is shared (only dbt_redis_append/dbt_redis_read, before it is). */
 
 /* Writes up to len bytes without blocking (MSG_DONTWAIT; no SIGPIPE) and stores in *written how many went out, 0 when
@@ -84,19 +84,20 @@ dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_repl
 dbt_redis_status dbt_redis_send(dbt_redis_connection *connection, const void *bytes, size_t len, size_t *written,
                                 char *message, size_t message_len);
 
-/* What dbt_redis_wait saw; a bit set. */
+/* What dbt_redis_poll saw on a connection; a bit set. */
 enum {
     DBT_REDIS_READABLE = 1, /* a reply (or a hang-up) to read */
     DBT_REDIS_WRITABLE = 2, /* room in the socket buffer, when asked for */
-    DBT_REDIS_WOKEN = 4,    /* wake_fd became readable (its bytes are drained) */
 };
 
-/* Blocks until the connection is readable (or writable, when want_write), wake_fd is readable, or timeout_ms passes
-   (-1: no timeout); returns the DBT_REDIS_* bits seen (0 on a timeout). connection may be NULL: then only wake_fd. */
-int dbt_redis_wait(dbt_redis_connection *connection, int wake_fd, int want_write, long timeout_ms);
+/* Blocks until one of the count connections is readable (or writable, where want_write[i]), wake_fd is readable, or
+   timeout_ms passes (-1: no timeout). Stores each connection's DBT_REDIS_* bits in seen[i] (a NULL connection is
+   skipped and sees 0). Returns 1 when wake_fd was readable (its bytes are then drained), else 0. */
+int dbt_redis_poll(dbt_redis_connection *const *connections, const int *want_write, int *seen, size_t count,
+                   int wake_fd, long timeout_ms);
 
 /* Reads what the socket holds (one read(2), which blocks only when nothing is there) into the connection's reply
-   reader. Call it after dbt_redis_wait reports DBT_REDIS_READABLE. */
+   reader. Call it after dbt_redis_poll reports DBT_REDIS_READABLE. */
 dbt_redis_status dbt_redis_receive(dbt_redis_connection *connection, char *message, size_t message_len);
 
 /* Takes the next complete reply out of what dbt_redis_receive read: DBT_REDIS_OK with *out filled (free it with
