@@ -26,10 +26,11 @@ struct RedisRequest: Sendable {
 ///
 /// An operation crosses threads once: the calling task writes its command (when its connection is idle) or queues
 /// it (when a batch is in flight), and the I/O thread resumes it with the reply. The I/O thread is one event loop
-/// for all the node's connections, like redis-benchmark's: one `poll` over their sockets, then every reply that
-/// arrived read and answered, then everything queued meanwhile written, one `send` per connection. The design before
-/// this one had the caller wake a worker thread per connection that wrote, read and resumed the caller: two
-/// crossings per operation, and four threads waking where one does (docs/performance.md, Redis, has the figures).
+/// for all the node's connections, like redis-benchmark's (``RedisIOLoop``). The design before this one had the caller
+/// wake a worker thread per connection that wrote, read and resumed the caller: two crossings per operation. With
+/// one caller, `perf stat` counted 4.1 context switches per operation before and 2.1–2.6 after; with 50 callers, one
+/// I/O thread per node, two, or one per connection measured alike (0.3–0.5 per operation, within the noise of a
+/// shared machine), so the simplest stays (docs/performance.md, Redis).
 ///
 /// Connecting blocks the I/O thread (up to ``RedisConfiguration/connectTimeout``), and so the node's other
 /// connections: they are all to the same server, and an unreachable server fails them all.
@@ -42,9 +43,7 @@ final class RedisNodePool: Sendable {
     private let connections: [PipelinedConnection]
     /// The connection the next operation goes to, modulo their count.
     private let nextConnection = Atomic<Int>(0)
-    /// Wakes the I/O thread out of `poll`: a pipe, closed when the pool goes.
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    private let loop: RedisIOLoop
     private let watch: PthreadLocked<Watch>
     /// Wakes the deadline watcher: when a deadline earlier than every pending one arrives, and at shutdown.
     private let watcherWakeUp = DispatchSemaphore(value: 0)
@@ -66,30 +65,19 @@ final class RedisNodePool: Sendable {
     /// Opens no connection yet: each connects on its first operation.
     /// - Throws: ``StateStoreError/unavailable(reason:)`` when the process is out of file descriptors.
     init(endpoint: RedisEndpoint, configuration: RedisConfiguration, selectsDatabase: Bool) throws(StateStoreError) {
-        var readEnd: Int32 = -1
-        var writeEnd: Int32 = -1
-        guard dbt_redis_wake_open(&readEnd, &writeEnd) == 0 else {
-            throw .unavailable(reason: "cannot make a wake-up pipe for \(endpoint)")
-        }
         self.endpoint = endpoint
-        wakeRead = readEnd
-        wakeWrite = writeEnd
         let reconnects = ReconnectSchedule()
         let capacity = max(1, Self.maximumQueued / configuration.connectionsPerNode)
-        // The pool outlives every call into its connections (each runs inside `run`), so the pipe stays open.
-        let wakeFD = writeEnd
+        let loop = try RedisIOLoop(endpoint: endpoint)
         connections = (0..<configuration.connectionsPerNode).map { _ in
             PipelinedConnection(
                 endpoint: endpoint, configuration: configuration, selectsDatabase: selectsDatabase,
-                reconnects: reconnects, capacity: capacity, wake: { dbt_redis_wake_signal(wakeFD) })
+                reconnects: reconnects, capacity: capacity, wake: loop.wake)
         }
+        loop.start(connections)
+        self.loop = loop
         watch = PthreadLocked(Watch())
-        startThread { [self] in serve() }
         startThread { [self] in watchDeadlines() }
-    }
-
-    deinit {
-        dbt_redis_wake_close(wakeRead, wakeWrite)
     }
 
     /// Runs `request` on this node and returns its reply (an error reply included: the caller interprets it).
@@ -122,14 +110,68 @@ final class RedisNodePool: Sendable {
         }
         guard first else { return }
         for connection in connections { connection.shutdown() }
-        dbt_redis_wake_signal(wakeWrite)
+        loop.wake()
         watcherWakeUp.signal()
     }
 
-    // MARK: The I/O thread
+    // MARK: Deadlines
+
+    /// Answers ``StateStoreError/timeout`` to every caller still waiting at its deadline (a no-op for those already
+    /// answered), sleeping until the earliest pending deadline. After shutdown it stays until the calls in flight
+    /// are past their deadlines, so they still finish or time out.
+    private func watchDeadlines() {
+        var lastSweep = ContinuousClock.now
+        while true {
+            let now = ContinuousClock.now
+            let (due, earliest, done) = watch.withLock { watch in
+                let due = watch.deadlines.popDue(now: now)
+                return (due, watch.deadlines.earliest, watch.stopped && watch.deadlines.isEmpty)
+            }
+            for call in due { call.finish(.failure(.timeout)) }
+            if done { break }
+            if !due.isEmpty { lastSweep = now }
+            guard let earliest else {
+                watcherWakeUp.wait()
+                continue
+            }
+            let target = max(earliest, lastSweep + Self.deadlineGranularity)
+            let wait = ContinuousClock.now.duration(to: target)
+            if wait > .zero { _ = watcherWakeUp.wait(timeout: .now() + .nanoseconds(wait.nanosecondsClamped)) }
+        }
+    }
+}
+
+/// One I/O thread and the connections it serves: one `poll` over their sockets, then every reply that arrived read
+/// and its caller resumed, then the next batch written on each connection whose last one is answered.
+final class RedisIOLoop: Sendable {
+    /// Wakes the thread out of `poll`: a pipe, closed when the loop goes.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+
+    init(endpoint: RedisEndpoint) throws(StateStoreError) {
+        var readEnd: Int32 = -1
+        var writeEnd: Int32 = -1
+        guard dbt_redis_wake_open(&readEnd, &writeEnd) == 0 else {
+            throw .unavailable(reason: "cannot make a wake-up pipe for \(endpoint)")
+        }
+        wakeRead = readEnd
+        wakeWrite = writeEnd
+    }
+
+    deinit {
+        dbt_redis_wake_close(wakeRead, wakeWrite)
+    }
+
+    @Sendable func wake() {
+        dbt_redis_wake_signal(wakeWrite)
+    }
+
+    func start(_ connections: [PipelinedConnection]) {
+        startThread { [self] in serve(connections) }
+    }
 
     /// Connects, writes, waits and reads for every connection until shutdown.
-    private func serve() {
+    private func serve(_ connections: [PipelinedConnection]) {
         // A write to a socket the server closed must fail with EPIPE, not kill the process.
         dbt_redis_block_sigpipe()
         while true {
@@ -179,31 +221,6 @@ final class RedisNodePool: Sendable {
         }
     }
 
-    // MARK: Deadlines
-
-    /// Answers ``StateStoreError/timeout`` to every caller still waiting at its deadline (a no-op for those already
-    /// answered), sleeping until the earliest pending deadline. After shutdown it stays until the calls in flight
-    /// are past their deadlines, so they still finish or time out.
-    private func watchDeadlines() {
-        var lastSweep = ContinuousClock.now
-        while true {
-            let now = ContinuousClock.now
-            let (due, earliest, done) = watch.withLock { watch in
-                let due = watch.deadlines.popDue(now: now)
-                return (due, watch.deadlines.earliest, watch.stopped && watch.deadlines.isEmpty)
-            }
-            for call in due { call.finish(.failure(.timeout)) }
-            if done { break }
-            if !due.isEmpty { lastSweep = now }
-            guard let earliest else {
-                watcherWakeUp.wait()
-                continue
-            }
-            let target = max(earliest, lastSweep + Self.deadlineGranularity)
-            let wait = ContinuousClock.now.duration(to: target)
-            if wait > .zero { _ = watcherWakeUp.wait(timeout: .now() + .nanoseconds(wait.nanosecondsClamped)) }
-        }
-    }
 }
 
 /// The pending calls by deadline, earliest first: a binary min-heap. Answered calls stay until their deadline
