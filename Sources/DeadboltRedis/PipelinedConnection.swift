@@ -8,8 +8,8 @@ import Deadbolt
 /// command itself with one non-blocking `send` and suspends; the I/O thread, already blocked in `poll` on the
 /// socket, wakes for the reply (the wake-up any client pays) and resumes the caller: one thread crossing per
 /// operation. A caller that finds the connection busy appends its encoded command to the unwritten queue and makes
-/// no system call at all: the I/O thread, awake anyway for the replies in flight, writes everything queued in one
-/// go after each read, which is where pipelining comes from under load.
+/// no system call at all: the I/O thread, awake anyway for the replies in flight, writes what queued meanwhile as
+/// the next batch once the last one is answered, which is where pipelining comes from under load.
 ///
 /// hiredis's blocking I/O (connecting, the handshake, reading) only ever runs on the I/O thread; a caller's `send`
 /// is `MSG_DONTWAIT` and cannot block: when the socket buffer is full the rest waits in the queue for the I/O
