@@ -1,10 +1,13 @@
 #include "dbt_redis.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +92,11 @@ dbt_redis_status dbt_redis_connect(const char *host, int port, long connect_time
         redisFree(context);
         return DBT_REDIS_TOO_LARGE;
     }
+#ifdef SO_NOSIGPIPE
+    /* Darwin has no MSG_NOSIGNAL: the socket itself must not raise SIGPIPE on a caller's thread. */
+    int on = 1;
+    setsockopt(context->fd, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
+#endif
     if (redisSetTimeout(context, timeval_from_ms(command_timeout_ms)) != REDIS_OK) {
         set_message(message, message_len, "cannot set the socket timeout");
         redisFree(context);
@@ -116,13 +124,6 @@ void dbt_redis_close(dbt_redis_connection *connection) {
     if (connection == NULL) return;
     redisFree(connection->context);
     free(connection);
-}
-
-int dbt_redis_is_stale(dbt_redis_connection *connection) {
-    struct pollfd descriptor = {.fd = connection->context->fd, .events = POLLIN, .revents = 0};
-    int ready = poll(&descriptor, 1, 0);
-    if (ready < 0) return errno == EINTR ? 0 : 1;
-    return ready > 0;
 }
 
 dbt_redis_status dbt_redis_append(dbt_redis_connection *connection, int argc, const char *const *argv,
@@ -191,6 +192,107 @@ dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_repl
         return connection->context->err ? status_of(connection->context, saved_errno) : DBT_REDIS_FAILED;
     }
     return take_reply(raw, out, message, message_len);
+}
+
+dbt_redis_status dbt_redis_send(dbt_redis_connection *connection, const void *bytes, size_t len, size_t *written,
+                                char *message, size_t message_len) {
+    *written = 0;
+#ifdef MSG_NOSIGNAL
+    int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+#else
+    int flags = MSG_DONTWAIT; /* Darwin: SO_NOSIGPIPE, set at connect */
+#endif
+    while (1) {
+        ssize_t sent = send(connection->context->fd, bytes, len, flags);
+        if (sent >= 0) {
+            *written = (size_t)sent;
+            return DBT_REDIS_OK;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return DBT_REDIS_OK;
+        int saved_errno = errno;
+        set_message(message, message_len, strerror(saved_errno));
+        return saved_errno == EPIPE || saved_errno == ECONNRESET ? DBT_REDIS_CLOSED : DBT_REDIS_FAILED;
+    }
+}
+
+int dbt_redis_poll(dbt_redis_connection *const *connections, const int *want_write, int *seen, size_t count,
+                   int wake_fd, long timeout_ms) {
+    struct pollfd stack[9];
+    struct pollfd *descriptors = count < 9 ? stack : calloc(count + 1, sizeof *descriptors);
+    if (descriptors == NULL) return 1; /* out of memory: the caller looks at everything again */
+    descriptors[0] = (struct pollfd){.fd = wake_fd, .events = POLLIN, .revents = 0};
+    for (size_t i = 0; i < count; i++) {
+        descriptors[i + 1] = (struct pollfd){
+            .fd = connections[i] != NULL ? connections[i]->context->fd : -1,
+            .events = (short)(POLLIN | (want_write[i] ? POLLOUT : 0)),
+            .revents = 0,
+        };
+    }
+    int ready = poll(descriptors, (nfds_t)(count + 1), timeout_ms < 0 ? -1 : (int)timeout_ms);
+    int woken = 0;
+    for (size_t i = 0; i < count; i++) {
+        short revents = ready > 0 ? descriptors[i + 1].revents : 0;
+        seen[i] = ((revents & (POLLIN | POLLHUP | POLLERR)) ? DBT_REDIS_READABLE : 0) |
+                  ((revents & POLLOUT) ? DBT_REDIS_WRITABLE : 0);
+    }
+    if (ready > 0 && descriptors[0].revents != 0) {
+        char drain[64];
+        while (read(wake_fd, drain, sizeof drain) == (ssize_t)sizeof drain) {
+        }
+        woken = 1;
+    }
+    if (descriptors != stack) free(descriptors);
+    return woken;
+}
+
+dbt_redis_status dbt_redis_receive(dbt_redis_connection *connection, char *message, size_t message_len) {
+    errno = 0;
+    if (redisBufferRead(connection->context) != REDIS_OK) {
+        int saved_errno = errno;
+        set_message(message, message_len, connection->context->errstr);
+        return status_of(connection->context, saved_errno);
+    }
+    return DBT_REDIS_OK;
+}
+
+dbt_redis_status dbt_redis_next_reply(dbt_redis_connection *connection, dbt_redis_reply *out, char *message,
+                                      size_t message_len) {
+    memset(out, 0, sizeof *out);
+    void *raw = NULL;
+    if (redisGetReplyFromReader(connection->context, &raw) != REDIS_OK) {
+        set_message(message, message_len, connection->context->errstr);
+        return connection->context->err == REDIS_ERR_OOM ? DBT_REDIS_TOO_LARGE : DBT_REDIS_FAILED;
+    }
+    if (raw == NULL) return DBT_REDIS_OK;
+    return take_reply(raw, out, message, message_len);
+}
+
+int dbt_redis_wake_open(int *read_fd, int *write_fd) {
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    for (int i = 0; i < 2; i++) {
+        int flags = fcntl(fds[i], F_GETFL);
+        if (flags < 0 || fcntl(fds[i], F_SETFL, flags | O_NONBLOCK) != 0 || fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0) {
+            close(fds[0]);
+            close(fds[1]);
+            return -1;
+        }
+    }
+    *read_fd = fds[0];
+    *write_fd = fds[1];
+    return 0;
+}
+
+void dbt_redis_wake_signal(int write_fd) {
+    char byte = 1;
+    while (write(write_fd, &byte, 1) < 0 && errno == EINTR) {
+    }
+}
+
+void dbt_redis_wake_close(int read_fd, int write_fd) {
+    close(read_fd);
+    close(write_fd);
 }
 
 dbt_redis_status dbt_redis_parse(const char *bytes, size_t len, dbt_redis_reply *out, char *message,

@@ -20,8 +20,14 @@ enum RedisIOError: Error, Sendable, Equatable {
     }
 }
 
-/// One blocking hiredis connection, used by one worker thread at a time (it is not `Sendable`).
-final class RedisConnection {
+/// One hiredis connection to a node.
+///
+/// Until a ``PipelinedConnection`` shares it, one thread uses it alone (connecting, the `AUTH`/`SELECT` handshake:
+/// ``exchange(_:replies:)``). Once shared, writers call ``send(_:)`` only while holding the pipeline's lock, and only
+/// its node's I/O thread calls ``poll(_:wantWrite:wakeFD:timeout:)``, ``receive()`` and ``nextReply()``: a send
+/// touches nothing of hiredis's but the socket, so the two sides never share mutable state.
+/// That discipline is what the `@unchecked Sendable` stands for.
+final class RedisConnection: @unchecked Sendable {
     private let handle: OpaquePointer
 
     /// The longest message the shim writes back.
@@ -47,9 +53,6 @@ final class RedisConnection {
         dbt_redis_close(handle)
     }
 
-    /// Whether the server closed the connection (or sent something unasked) since the last exchange.
-    var isStale: Bool { dbt_redis_is_stale(handle) != 0 }
-
     /// Sends every command at once (one write), then reads one reply per command, in order. When a read fails the
     /// replies read before it are kept in `replies` for the caller and the error is thrown.
     func exchange(_ commands: [[[UInt8]]], replies: inout [RedisReply]) throws(RedisIOError) {
@@ -72,11 +75,47 @@ final class RedisConnection {
         }
     }
 
-    /// Sends one command and reads its reply.
-    func command(_ arguments: [[UInt8]]) throws(RedisIOError) -> RedisReply {
-        var replies: [RedisReply] = []
-        try exchange([arguments], replies: &replies)
-        return replies.first ?? .null
+    /// Writes what the socket buffer takes without blocking; returns how many bytes went out (0 when it is full).
+    func send(_ bytes: [UInt8]) throws(RedisIOError) -> Int {
+        var message = [CChar](repeating: 0, count: Self.messageCapacity)
+        var written = 0
+        let status = bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress, !buffer.isEmpty else { return DBT_REDIS_OK }
+            return dbt_redis_send(handle, base, buffer.count, &written, &message, message.count)
+        }
+        guard status == DBT_REDIS_OK else { throw Self.ioError(status, message) }
+        return written
+    }
+
+    /// Blocks until one of `connections` has something to read (or room to write, where `wantWrite`), `wakeFD` is
+    /// signalled, or the timeout passes (`nil`: none). Returns whether it was woken and each connection's
+    /// `DBT_REDIS_READABLE`/`WRITABLE` bits (0 for a `nil` connection).
+    static func poll(
+        _ connections: [RedisConnection?], wantWrite: [Bool], wakeFD: Int32, timeout: Duration?
+    ) -> (woken: Bool, seen: [Int32]) {
+        let handles = connections.map { $0?.handle }
+        let wants = wantWrite.map { Int32($0 ? 1 : 0) }
+        var seen = [Int32](repeating: 0, count: connections.count)
+        let woken = dbt_redis_poll(
+            handles, wants, &seen, connections.count, wakeFD, timeout.map { $0.wholeMillisecondsRoundingUp } ?? -1)
+        return (woken != 0, seen)
+    }
+
+    /// Reads what has arrived (the socket is readable: this does not block) into hiredis's reply reader.
+    func receive() throws(RedisIOError) {
+        var message = [CChar](repeating: 0, count: Self.messageCapacity)
+        let status = dbt_redis_receive(handle, &message, message.count)
+        guard status == DBT_REDIS_OK else { throw Self.ioError(status, message) }
+    }
+
+    /// The next complete reply among those received, or `nil` when the rest has not arrived yet.
+    func nextReply() throws(RedisIOError) -> RedisReply? {
+        var message = [CChar](repeating: 0, count: Self.messageCapacity)
+        var reply = dbt_redis_reply()
+        defer { dbt_redis_reply_free(&reply) }
+        let status = dbt_redis_next_reply(handle, &reply, &message, message.count)
+        guard status == DBT_REDIS_OK else { throw Self.ioError(status, message) }
+        return reply.count == 0 ? nil : RedisReply(flat: reply)
     }
 
     /// Lays the arguments out in one buffer and hands the shim pointers into it, valid for the call only.

@@ -21,23 +21,30 @@ struct RedisRequest: Sendable {
     var asking = false
 }
 
-/// The connections to one Redis node: a few dedicated threads, each owning one blocking hiredis connection, and
-/// a bounded queue of operations they share.
+/// The connections to one Redis node (``RedisConfiguration/connectionsPerNode`` ``PipelinedConnection``s, taken in
+/// turn), the I/O thread that reads them all, and the deadline watcher that answers late callers.
 ///
-/// hiredis blocks, so its I/O never runs on the Swift cooperative pool or an event loop: callers enqueue and
-/// suspend on a continuation; a worker thread takes up to ``RedisConfiguration/pipelineDepth`` queued operations,
-/// writes them in one go (pipelining), reads the replies in order and resumes each caller. One more thread, the
-/// deadline watcher, resumes a caller with ``StateStoreError/timeout`` if its answer is late, whatever the worker
-/// is stuck on. (It replaced a Dispatch timer per operation: arming one woke Dispatch's manager thread on every
-/// call, a third thread hop per decision that `deadbolt-bench --filter redis` measured.)
+/// An operation crosses threads once: the calling task writes its command (when its connection is idle) or queues
+/// it (when a batch is in flight), and the I/O thread resumes it with the reply. The I/O thread is one event loop
+/// for all the node's connections, like redis-benchmark's (``RedisIOLoop``). The design before this one had the caller
+/// wake a worker thread per connection that wrote, read and resumed the caller: two crossings per operation. With
+/// one caller, `perf stat` counted 4.1 context switches per operation before and 2.1–2.6 after; with 50 callers, one
+/// I/O thread per node, two, or one per connection measured alike (0.3–0.5 per operation, within the noise of a
+/// shared machine), so the simplest stays (docs/performance.md, Redis).
+///
+/// Connecting blocks the I/O thread (up to ``RedisConfiguration/connectTimeout``), and so the node's other
+/// connections: they are all to the same server, and an unreachable server fails them all.
+///
+/// The deadline watcher, one thread per node, resumes a caller with ``StateStoreError/timeout`` if its answer is
+/// late, whatever its connection is stuck on. (It replaced a Dispatch timer per operation: arming one woke
+/// Dispatch's manager thread on every call, a third thread hop per decision.)
 final class RedisNodePool: Sendable {
     let endpoint: RedisEndpoint
-    private let configuration: RedisConfiguration
-    /// Whether `SELECT` applies (a cluster node refuses it).
-    private let selectsDatabase: Bool
-    private let state: Mutex<State>
-    /// Counts queued jobs (and shutdown wake-ups); workers wait on it, and a wake-up with nothing queued is harmless.
-    private let wakeUp = DispatchSemaphore(value: 0)
+    private let connections: [PipelinedConnection]
+    /// The connection the next operation goes to, modulo their count.
+    private let nextConnection = Atomic<Int>(0)
+    private let loop: RedisIOLoop
+    private let watch: PthreadLocked<Watch>
     /// Wakes the deadline watcher: when a deadline earlier than every pending one arrives, and at shutdown.
     private let watcherWakeUp = DispatchSemaphore(value: 0)
 
@@ -49,30 +56,27 @@ final class RedisNodePool: Sendable {
     /// The most operations that may wait for one node; beyond it calls fail at once instead of queueing without bound.
     static let maximumQueued = 10_000
 
-    private struct Job {
-        let request: RedisRequest
-        let call: PendingCall
-        let deadline: ContinuousClock.Instant
-    }
-
-    private struct State {
-        var queue: [Job] = []
+    private struct Watch {
         var stopped = false
-        /// When the next connection attempt may start, after a failed one; `nil` when none failed.
-        var reconnectAt: ContinuousClock.Instant?
-        var backoff: Duration = .zero
-        /// Every call not yet past its deadline, answered or not, for the watcher.
+        /// Every call not yet past its deadline, answered or not.
         var deadlines = DeadlineHeap()
     }
 
-    init(endpoint: RedisEndpoint, configuration: RedisConfiguration, selectsDatabase: Bool) {
+    /// Opens no connection yet: each connects on its first operation.
+    /// - Throws: ``StateStoreError/unavailable(reason:)`` when the process is out of file descriptors.
+    init(endpoint: RedisEndpoint, configuration: RedisConfiguration, selectsDatabase: Bool) throws(StateStoreError) {
         self.endpoint = endpoint
-        self.configuration = configuration
-        self.selectsDatabase = selectsDatabase
-        state = Mutex(State())
-        for _ in 0..<configuration.connectionsPerNode {
-            startThread { [self] in work() }
+        let reconnects = ReconnectSchedule()
+        let capacity = max(1, Self.maximumQueued / configuration.connectionsPerNode)
+        let loop = try RedisIOLoop(endpoint: endpoint)
+        connections = (0..<configuration.connectionsPerNode).map { _ in
+            PipelinedConnection(
+                endpoint: endpoint, configuration: configuration, selectsDatabase: selectsDatabase,
+                reconnects: reconnects, capacity: capacity, wake: loop.wake)
         }
+        loop.start(connections)
+        self.loop = loop
+        watch = PthreadLocked(Watch())
         startThread { [self] in watchDeadlines() }
     }
 
@@ -80,38 +84,33 @@ final class RedisNodePool: Sendable {
     /// - Throws: ``StateStoreError/timeout`` when no answer comes by `deadline`,
     ///   ``StateStoreError/unavailable(reason:)`` when the node cannot be reached, is backing off, or is overloaded.
     func run(_ request: RedisRequest, deadline: ContinuousClock.Instant) async throws(StateStoreError) -> RedisReply {
+        let connection = connections[nextConnection.wrappingAdd(1, ordering: .relaxed).oldValue % connections.count]
         let result = await withCheckedContinuation { (continuation: PendingCall.Continuation) in
             let call = PendingCall(continuation)
-            let (refusal, earliest): (StateStoreError?, Bool) = state.withLock { state in
-                if state.stopped { return (.unavailable(reason: "the redis store was shut down"), false) }
-                if state.queue.count >= Self.maximumQueued {
-                    return (.unavailable(reason: "too many operations waiting for \(endpoint)"), false)
-                }
-                state.queue.append(Job(request: request, call: call, deadline: deadline))
-                return (nil, state.deadlines.push(deadline, call))
+            let (stopped, earliest) = watch.withLock { watch in
+                watch.stopped ? (true, false) : (false, watch.deadlines.push(deadline, call))
             }
-            if let refusal {
-                call.finish(.failure(refusal))
+            if stopped {
+                call.finish(.failure(.unavailable(reason: "the redis store was shut down")))
                 return
             }
-            wakeUp.signal()
             // Deadlines mostly arrive in order (one operation timeout after the call), so the watcher, asleep
             // until the earliest, rarely needs waking.
             if earliest { watcherWakeUp.signal() }
+            connection.submit(PipelinedConnection.exchange(request, call: call, deadline: deadline))
         }
         return try result.get()
     }
 
-    /// Stops the workers after their current exchange and fails everything still queued.
+    /// Closes the connections, answering every caller still waiting.
     func shutdown() {
-        let abandoned = state.withLock { state -> [Job] in
-            guard !state.stopped else { return [] }
-            state.stopped = true
-            defer { state.queue.removeAll() }
-            return state.queue
+        let first = watch.withLock { watch in
+            defer { watch.stopped = true }
+            return !watch.stopped
         }
-        for job in abandoned { job.call.finish(.failure(.unavailable(reason: "the redis store was shut down"))) }
-        for _ in 0..<configuration.connectionsPerNode { wakeUp.signal() }
+        guard first else { return }
+        for connection in connections { connection.shutdown() }
+        loop.wake()
         watcherWakeUp.signal()
     }
 
@@ -124,9 +123,9 @@ final class RedisNodePool: Sendable {
         var lastSweep = ContinuousClock.now
         while true {
             let now = ContinuousClock.now
-            let (due, earliest, done) = state.withLock { state in
-                let due = state.deadlines.popDue(now: now)
-                return (due, state.deadlines.earliest, state.stopped && state.deadlines.isEmpty)
+            let (due, earliest, done) = watch.withLock { watch in
+                let due = watch.deadlines.popDue(now: now)
+                return (due, watch.deadlines.earliest, watch.stopped && watch.deadlines.isEmpty)
             }
             for call in due { call.finish(.failure(.timeout)) }
             if done { break }
@@ -140,186 +139,88 @@ final class RedisNodePool: Sendable {
             if wait > .zero { _ = watcherWakeUp.wait(timeout: .now() + .nanoseconds(wait.nanosecondsClamped)) }
         }
     }
+}
 
-    // MARK: Workers
+/// One I/O thread and the connections it serves: one `poll` over their sockets, then every reply that arrived read
+/// and its caller resumed, then the next batch written on each connection whose last one is answered.
+final class RedisIOLoop: Sendable {
+    /// Wakes the thread out of `poll`: a pipe, closed when the loop goes.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
 
-    private func work() {
+    init(endpoint: RedisEndpoint) throws(StateStoreError) {
+        var readEnd: Int32 = -1
+        var writeEnd: Int32 = -1
+        guard dbt_redis_wake_open(&readEnd, &writeEnd) == 0 else {
+            throw .unavailable(reason: "cannot make a wake-up pipe for \(endpoint)")
+        }
+        wakeRead = readEnd
+        wakeWrite = writeEnd
+    }
+
+    deinit {
+        dbt_redis_wake_close(wakeRead, wakeWrite)
+    }
+
+    @Sendable func wake() {
+        dbt_redis_wake_signal(wakeWrite)
+    }
+
+    func start(_ connections: [PipelinedConnection]) {
+        startThread { [self] in serve(connections) }
+    }
+
+    /// Connects, writes, waits and reads for every connection until shutdown.
+    private func serve(_ connections: [PipelinedConnection]) {
         // A write to a socket the server closed must fail with EPIPE, not kill the process.
         dbt_redis_block_sigpipe()
-        var connection: RedisConnection?
         while true {
-            wakeUp.wait()
-            let (batch, stopped) = state.withLock { state -> ([Job], Bool) in
-                let count = min(state.queue.count, configuration.pipelineDepth)
-                defer { state.queue.removeFirst(count) }
-                return (Array(state.queue.prefix(count)), state.stopped)
-            }
-            if stopped { break }
             let now = ContinuousClock.now
-            var live: [Job] = []
-            for job in batch {
-                // A late job is never sent: its caller was already told `timeout`, so it must not take effect.
-                if job.call.isFinished || job.deadline <= now {
-                    job.call.finish(.failure(.timeout))
+            var sockets: [RedisConnection?] = []
+            var wantWrite: [Bool] = []
+            var checkBy: ContinuousClock.Instant?
+            var stopped = 0
+            var connecting = false
+            for connection in connections {
+                var socket: RedisConnection?
+                var writing = false
+                switch connection.plan(now: now) {
+                case .stop(let abandoned):
+                    for exchange in abandoned {
+                        exchange.call.finish(.failure(.unavailable(reason: "the redis store was shut down")))
+                    }
+                    stopped += 1
+                case .idle:
+                    break
+                case .connect:
+                    connection.connect()
+                    connecting = true
+                case .wait(let ready, let wantsRoom, let by, let late):
+                    for exchange in late { exchange.call.finish(.failure(.timeout)) }
+                    socket = ready
+                    writing = wantsRoom
+                    checkBy = min(checkBy ?? by, by)
+                }
+                sockets.append(socket)
+                wantWrite.append(writing)
+            }
+            if stopped == connections.count { return }
+            // A connection just made has commands to write: plan again before waiting.
+            if connecting { continue }
+            let timeout = checkBy.map { max(.zero, now.duration(to: $0)) }
+            let (_, seen) = RedisConnection.poll(sockets, wantWrite: wantWrite, wakeFD: wakeRead, timeout: timeout)
+            let afterWait = ContinuousClock.now
+            for (index, connection) in connections.enumerated() {
+                guard let socket = sockets[index] else { continue }
+                if seen[index] & Int32(DBT_REDIS_READABLE) != 0 {
+                    connection.read(socket)
                 } else {
-                    live.append(job)
+                    connection.closeIfStuck(now: afterWait)
                 }
             }
-            guard !live.isEmpty else { continue }
-            do throws(StateStoreError) {
-                let ready = try usableConnection(&connection)
-                // Connecting may have outlived some deadlines: those callers already have their timeout.
-                let stillWaiting = live.filter { !$0.call.isFinished }
-                if !stillWaiting.isEmpty, !exchange(stillWaiting, on: ready) { connection = nil }
-            } catch {
-                for job in live { job.call.finish(.failure(error)) }
-            }
-        }
-        connection = nil
-    }
-
-    /// The worker's connection, reconnected (and authenticated) when missing or closed by the server.
-    private func usableConnection(_ connection: inout RedisConnection?) throws(StateStoreError) -> RedisConnection {
-        // A connection the server closed (a restart) shows as readable while idle: replace it before sending, so
-        // no operation is lost on it and none is sent twice.
-        if let existing = connection, !existing.isStale { return existing }
-        connection = nil
-        let waitUntil = state.withLock { $0.reconnectAt }
-        if let waitUntil, ContinuousClock.now < waitUntil {
-            throw .unavailable(reason: "reconnecting to \(endpoint) after a failure")
-        }
-        do throws(StateStoreError) {
-            let fresh: RedisConnection
-            do throws(RedisIOError) {
-                fresh = try RedisConnection(
-                    endpoint: endpoint, connectTimeout: configuration.connectTimeout,
-                    commandTimeout: configuration.commandTimeout)
-            } catch {
-                throw error.stateStoreError
-            }
-            try handshake(fresh)
-            state.withLock { state in
-                state.reconnectAt = nil
-                state.backoff = .zero
-            }
-            connection = fresh
-            return fresh
-        } catch {
-            state.withLock { state in
-                let doubled = state.backoff == .zero ? configuration.initialBackoff : state.backoff * 2
-                state.backoff = min(doubled, configuration.maximumBackoff)
-                state.reconnectAt = ContinuousClock.now + state.backoff
-            }
-            throw error
         }
     }
 
-    /// `AUTH` and `SELECT`, in one round trip.
-    private func handshake(_ connection: RedisConnection) throws(StateStoreError) {
-        var commands: [[[UInt8]]] = []
-        if let password = configuration.password {
-            var secret = password.withUnsafeBytes { Array($0) }
-            defer { SecretBytes.wipe(&secret) }
-            if let username = configuration.username {
-                commands.append([Array("AUTH".utf8), Array(username.utf8), secret])
-            } else {
-                commands.append([Array("AUTH".utf8), secret])
-            }
-        }
-        if selectsDatabase, configuration.database != 0 {
-            commands.append([Array("SELECT".utf8), Array(String(configuration.database).utf8)])
-        }
-        guard !commands.isEmpty else { return }
-        var replies: [RedisReply] = []
-        defer {
-            // The AUTH command held the password; the copies in `commands` go with it.
-            for index in commands.indices {
-                for argument in commands[index].indices { SecretBytes.wipe(&commands[index][argument]) }
-            }
-        }
-        do throws(RedisIOError) {
-            try connection.exchange(commands, replies: &replies)
-        } catch {
-            throw error.stateStoreError
-        }
-        for reply in replies {
-            if let code = reply.errorCode {
-                // Only the error code: the message never echoes the password, but the reason needs no more.
-                throw .unavailable(reason: "redis refused the connection setup (\(code))")
-            }
-        }
-    }
-
-    /// Pipelines `jobs` on `connection` and resumes each caller. Returns `false` when the connection broke.
-    private func exchange(_ jobs: [Job], on connection: RedisConnection) -> Bool {
-        // Scripts no node has loaded yet are loaded first, so every EVALSHA below names a known digest.
-        for job in jobs {
-            guard case .script(let script, _, _) = job.request.body, script.digest == nil else { continue }
-            do throws(RedisIOError) {
-                try load(script, on: connection)
-            } catch {
-                for job in jobs { job.call.finish(.failure(error.stateStoreError)) }
-                return false
-            }
-        }
-        var commands: [[[UInt8]]] = []
-        var replyIndex: [Int] = []
-        for job in jobs {
-            if job.request.asking { commands.append([Array("ASKING".utf8)]) }
-            commands.append(Self.wireCommand(job.request.body))
-            replyIndex.append(commands.count - 1)
-        }
-        var replies: [RedisReply] = []
-        var failure: RedisIOError?
-        do throws(RedisIOError) {
-            try connection.exchange(commands, replies: &replies)
-        } catch {
-            failure = error
-        }
-        for (job, index) in zip(jobs, replyIndex) {
-            guard index < replies.count else {
-                job.call.finish(.failure(failure?.stateStoreError ?? .unavailable(reason: "no reply")))
-                continue
-            }
-            var reply = replies[index]
-            if reply.errorCode == "NOSCRIPT", failure == nil, case .script(let script, _, _) = job.request.body {
-                // The node lost its script cache (a restart, SCRIPT FLUSH, a failover): the script did not run,
-                // so loading it and sending it again cannot apply it twice.
-                do throws(RedisIOError) {
-                    try load(script, on: connection)
-                    var again: [RedisReply] = []
-                    var retry: [[[UInt8]]] = []
-                    if job.request.asking { retry.append([Array("ASKING".utf8)]) }
-                    retry.append(Self.wireCommand(job.request.body))
-                    try connection.exchange(retry, replies: &again)
-                    reply = again.last ?? .null
-                } catch {
-                    failure = error
-                    job.call.finish(.failure(error.stateStoreError))
-                    continue
-                }
-            }
-            job.call.finish(.success(reply))
-        }
-        return failure == nil
-    }
-
-    private func load(_ script: RedisScript, on connection: RedisConnection) throws(RedisIOError) {
-        let reply = try connection.command([Array("SCRIPT".utf8), Array("LOAD".utf8), script.source])
-        // Anything but a digest (NOPERM, a read-only replica) leaves it unknown: the EVALSHA after it answers
-        // NOSCRIPT, which the caller gets as the node's refusal.
-        if case .string(let digest) = reply, digest.count == 40 { script.digest = digest }
-    }
-
-    private static func wireCommand(_ body: RedisRequest.Body) -> [[UInt8]] {
-        switch body {
-        case .command(let arguments):
-            return arguments
-        case .script(let script, let key, let arguments):
-            // Without a digest (its load failed and the error was already reported) EVALSHA answers NOSCRIPT.
-            return [Array("EVALSHA".utf8), script.digest ?? Array("0".utf8), Array("1".utf8), key] + arguments
-        }
-    }
 }
 
 /// The pending calls by deadline, earliest first: a binary min-heap. Answered calls stay until their deadline
@@ -375,13 +276,14 @@ struct DeadlineHeap {
     }
 }
 
-/// A caller waiting for its reply: resumed exactly once, by the worker or by the deadline timer, whichever is first.
+/// A caller waiting for its reply: resumed exactly once, by the I/O thread or by the deadline watcher, whichever is
+/// first.
 final class PendingCall: Sendable {
     typealias Continuation = CheckedContinuation<Result<RedisReply, StateStoreError>, Never>
-    private let continuation: Mutex<Continuation?>
+    private let continuation: PthreadLocked<Continuation?>
 
     init(_ continuation: Continuation) {
-        self.continuation = Mutex(continuation)
+        self.continuation = PthreadLocked(continuation)
     }
 
     var isFinished: Bool { continuation.withLock { $0 == nil } }
@@ -407,9 +309,9 @@ extension Duration {
     }
 }
 
-/// Starts a detached thread running `body`: the worker's blocking I/O gets a thread of its own rather than one of
+/// Starts a detached thread running `body`: blocking I/O and waits get a thread of their own rather than one of
 /// the cooperative pool's or Dispatch's.
-private func startThread(_ body: @escaping @Sendable () -> Void) {
+func startThread(_ body: @escaping @Sendable () -> Void) {
     final class Box {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }

@@ -1,5 +1,4 @@
 import Deadbolt
-import Synchronization
 
 /// Sends each operation to the node that owns its key, and follows Redis Cluster's redirections.
 ///
@@ -11,7 +10,7 @@ final class RedisRouter: Sendable {
     private let configuration: RedisConfiguration
     private let seeds: [RedisEndpoint]
     private let isCluster: Bool
-    private let state: Mutex<State>
+    private let state: PthreadLocked<State>
 
     /// Redirects one operation may follow (a slot moves once; a second hop is an `ASK` during a migration).
     static let maximumRedirects = 5
@@ -44,7 +43,7 @@ final class RedisRouter: Sendable {
             seeds = endpoints
             isCluster = true
         }
-        state = Mutex(State())
+        state = PthreadLocked(State())
     }
 
     /// Runs `script` on `key`'s node and returns its reply; error replies other than redirections come back as
@@ -211,7 +210,7 @@ final class RedisRouter: Sendable {
             guard state.pools.count < Self.maximumNodes else {
                 throw .unavailable(reason: "the cluster named more than \(Self.maximumNodes) nodes")
             }
-            let pool = RedisNodePool(endpoint: endpoint, configuration: configuration, selectsDatabase: !isCluster)
+            let pool = try RedisNodePool(endpoint: endpoint, configuration: configuration, selectsDatabase: !isCluster)
             state.pools[endpoint] = pool
             return pool
         }

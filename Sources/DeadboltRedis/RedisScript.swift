@@ -1,4 +1,4 @@
-import Synchronization
+import Deadbolt
 
 /// One Lua script, loaded into each node's script cache with `SCRIPT LOAD` and run with `EVALSHA`.
 ///
@@ -9,12 +9,12 @@ final class RedisScript: Sendable {
     let name: String
     /// The Lua source.
     let source: [UInt8]
-    private let learnedDigest: Mutex<[UInt8]?>
+    private let learnedDigest: PthreadLocked<[UInt8]?>
 
     init(name: String, source: String) {
         self.name = name
         self.source = Array(source.utf8)
-        learnedDigest = Mutex(nil)
+        learnedDigest = PthreadLocked(nil)
     }
 
     /// The SHA-1 (40 hex characters) once any node has answered `SCRIPT LOAD`.

@@ -67,10 +67,6 @@ void dbt_redis_block_sigpipe(void);
 /* Closes the connection and frees it. Accepts NULL. */
 void dbt_redis_close(dbt_redis_connection *connection);
 
-/* Returns 1 when the connection has something to read, a hang-up or an error while no reply is expected: the
-   server closed it (a restart) or it is out of step. A poll with zero timeout, no I/O. */
-int dbt_redis_is_stale(dbt_redis_connection *connection);
-
 /* Queues one command (argc byte strings) in the output buffer; nothing is sent until a read. */
 dbt_redis_status dbt_redis_append(dbt_redis_connection *connection, int argc, const char *const *argv,
                                   const size_t *lengths, char *message, size_t message_len);
@@ -78,6 +74,47 @@ dbt_redis_status dbt_redis_append(dbt_redis_connection *connection, int argc, co
 /* Sends what is queued and reads the next reply, flattened into *out (free it with dbt_redis_reply_free). */
 dbt_redis_status dbt_redis_read(dbt_redis_connection *connection, dbt_redis_reply *out, char *message,
                                 size_t message_len);
+
+/* The calls below serve a connection shared by two kinds of thread: callers write commands they encoded themselves
+   (never blocking), and one thread per node waits, reads and parses the replies of all its connections. hiredis's own output
+   buffer is not used once the connection is shared (only dbt_redis_append/dbt_redis_read, before it is). */
+
+/* Writes up to len bytes without blocking (MSG_DONTWAIT; no SIGPIPE) and stores in *written how many went out, 0 when
+   the socket buffer is full. DBT_REDIS_CLOSED when the server closed the connection; nothing was written then. */
+dbt_redis_status dbt_redis_send(dbt_redis_connection *connection, const void *bytes, size_t len, size_t *written,
+                                char *message, size_t message_len);
+
+/* What dbt_redis_poll saw on a connection; a bit set. */
+enum {
+    DBT_REDIS_READABLE = 1, /* a reply (or a hang-up) to read */
+    DBT_REDIS_WRITABLE = 2, /* room in the socket buffer, when asked for */
+};
+
+/* Blocks until one of the count connections is readable (or writable, where want_write[i]), wake_fd is readable, or
+   timeout_ms passes (-1: no timeout). Stores each connection's DBT_REDIS_* bits in seen[i] (a NULL connection is
+   skipped and sees 0). Returns 1 when wake_fd was readable (its bytes are then drained), else 0. */
+int dbt_redis_poll(dbt_redis_connection *const *connections, const int *want_write, int *seen, size_t count,
+                   int wake_fd, long timeout_ms);
+
+/* Reads what the socket holds (one read(2), which blocks only when nothing is there) into the connection's reply
+   reader. Call it after dbt_redis_poll reports DBT_REDIS_READABLE. */
+dbt_redis_status dbt_redis_receive(dbt_redis_connection *connection, char *message, size_t message_len);
+
+/* Takes the next complete reply out of what dbt_redis_receive read: DBT_REDIS_OK with *out filled (free it with
+   dbt_redis_reply_free), DBT_REDIS_OK with out->count == 0 when no complete reply is buffered, or a failure (a
+   protocol error or an over-large reply). */
+dbt_redis_status dbt_redis_next_reply(dbt_redis_connection *connection, dbt_redis_reply *out, char *message,
+                                      size_t message_len);
+
+/* A wake-up channel for a thread blocked in dbt_redis_wait: a pipe, both ends non-blocking and close-on-exec.
+   Returns 0 on success, -1 when no pipe could be made. */
+int dbt_redis_wake_open(int *read_fd, int *write_fd);
+
+/* Makes wake_fd (the read end) readable; never blocks (a full pipe already wakes). */
+void dbt_redis_wake_signal(int write_fd);
+
+/* Closes both ends. */
+void dbt_redis_wake_close(int read_fd, int write_fd);
 
 /* Parses the first reply in `len` bytes of RESP (as a server sends it) with the same hiredis reader and the same
    flattening as dbt_redis_read, without a connection: the entry point for fuzzing reply parsing. A protocol error
