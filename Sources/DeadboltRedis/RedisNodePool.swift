@@ -223,55 +223,35 @@ final class RedisIOLoop: Sendable {
 
 }
 
-/// The pending calls by deadline, earliest first: a binary min-heap. Answered calls stay until their deadline
-/// passes or the heap doubles since it last dropped them, so it holds at most about twice the calls in flight
-/// (themselves bounded by the queue and the pipelines), however long the operation timeout.
+/// The pending calls by deadline, earliest first. Answered calls stay until their deadline passes or the heap
+/// doubles since it last dropped them, so it holds at most about twice the calls in flight (themselves bounded by
+/// the queue and the pipelines), however long the operation timeout.
 struct DeadlineHeap {
-    private var entries: [(deadline: ContinuousClock.Instant, call: PendingCall)] = []
+    struct Entry: MinHeapElement {
+        let deadline: ContinuousClock.Instant
+        let call: PendingCall
+        var heapKey: ContinuousClock.Instant { deadline }
+    }
+
+    private var heap = MinHeap<Entry>()
     private var compactAt = 4096
 
-    var isEmpty: Bool { entries.isEmpty }
-    var earliest: ContinuousClock.Instant? { entries.first?.deadline }
+    var isEmpty: Bool { heap.isEmpty }
+    var earliest: ContinuousClock.Instant? { heap.top?.deadline }
 
     /// Adds a call; returns whether its deadline is now the earliest (the watcher may be asleep past it).
     mutating func push(_ deadline: ContinuousClock.Instant, _ call: PendingCall) -> Bool {
-        if entries.count >= compactAt {
-            // Amortized O(log n) per push: a sorted array is a valid heap.
-            entries.removeAll { $0.call.isFinished }
-            entries.sort { $0.deadline < $1.deadline }
-            compactAt = max(4096, 2 * entries.count)
+        if heap.count >= compactAt {
+            heap.rebuild(from: heap.elements.filter { !$0.call.isFinished })
+            compactAt = max(4096, 2 * heap.count)
         }
-        entries.append((deadline, call))
-        var child = entries.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard entries[child].deadline < entries[parent].deadline else { break }
-            entries.swapAt(child, parent)
-            child = parent
-        }
-        return child == 0
+        return heap.push(Entry(deadline: deadline, call: call))
     }
 
     /// Removes and returns every call whose deadline is at or before `now`.
     mutating func popDue(now: ContinuousClock.Instant) -> [PendingCall] {
         var due: [PendingCall] = []
-        while let first = entries.first, first.deadline <= now {
-            due.append(first.call)
-            let last = entries.removeLast()
-            guard !entries.isEmpty else { break }
-            entries[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                let right = left + 1
-                var smallest = parent
-                if left < entries.count, entries[left].deadline < entries[smallest].deadline { smallest = left }
-                if right < entries.count, entries[right].deadline < entries[smallest].deadline { smallest = right }
-                guard smallest != parent else { break }
-                entries.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
+        while let first = heap.top, first.deadline <= now, let popped = heap.pop() { due.append(popped.call) }
         return due
     }
 }

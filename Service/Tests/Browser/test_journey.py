@@ -187,6 +187,18 @@ def test_journey(server, people):
     ada.open("/account")
     assert "10 left" in ada.text()
 
+    # Confirming it is the person inside the session (what a change asks for 15 minutes after a sign-in): a wrong
+    # PIN is told beside its field, the right one confirms.
+    ada.open("/account/confirm")
+    assert ada.heading() == "Enter your password and PIN again", ada.text()
+    ada.fill(password=PASSWORD, pin="000000")
+    ada.submit()
+    assert "That PIN is not right." in ada.text(), ada.text()
+    ada.shot("confirm-wrong-pin")
+    ada.fill(password=PASSWORD, pin="738261")
+    ada.submit()
+    assert ada.heading() == "Your account" and "For the next 15 minutes" in ada.text(), ada.text()
+
     # A new browser profile: the second factor is asked.
     laptop = people("ada-laptop")
     sign_in_until(laptop, pin="738261")

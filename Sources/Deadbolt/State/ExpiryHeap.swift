@@ -10,82 +10,48 @@
 /// puts the item back with the true time when it reaches the top. Items name their entry by the key's hash and the
 /// generation, not by the key, so they hold no strings and copying one retains nothing.
 struct ExpiryHeap {
-    struct Item {
+    struct Item: MinHeapElement {
         var expiresAt: Int64
         var generation: UInt64
         /// The entry's ``StateKey/storeHash``, which finds its slot in the shard.
         var hash: UInt64
+
+        var heapKey: Int64 { expiresAt }
     }
 
-    private(set) var items: [Item] = []
+    private var heap: MinHeap<Item>
     /// At least the latest `expiresAt` in the heap (pops never lower it, so it may be above). An item at or past it
     /// needs no sift: expiries mostly grow (a new key expires a fixed time from now), and skipping the comparison
     /// with the parent, far back in the array, saved a cache miss per new key in a flood.
     private var ceiling: Int64 = .min
 
-    var count: Int { items.count }
-    var top: Item? { items.first }
+    var count: Int { heap.count }
+    var top: Item? { heap.top }
 
     init(reservingCapacity capacity: Int = 0) {
-        items.reserveCapacity(capacity)
+        heap = MinHeap(reservingCapacity: capacity)
     }
 
     mutating func push(_ item: Item) {
-        items.append(item)
         if item.expiresAt >= ceiling {
             ceiling = item.expiresAt
+            heap.append(largest: item)
         } else {
-            siftUp(items.count - 1)
+            heap.push(item)
         }
     }
 
     @discardableResult
-    mutating func pop() -> Item? {
-        guard let first = items.first else { return nil }
-        let last = items.removeLast()
-        guard !items.isEmpty else { return first }
-        items[0] = last
-        siftDown(0)
-        return first
-    }
+    mutating func pop() -> Item? { heap.pop() }
 
     /// Whether stale items outnumber live ones enough that rebuilding is cheaper than carrying them.
     func needsCompaction(liveCount: Int) -> Bool {
-        items.count > 2 * liveCount + 64
+        heap.count > 2 * liveCount + 64
     }
 
-    /// Replaces the contents with `live` items (one per entry that expires), heapified bottom-up in O(n).
+    /// Replaces the contents with `live` items (one per entry that expires).
     mutating func rebuild(from live: [Item]) {
-        items = live
         ceiling = live.reduce(.min) { max($0, $1.expiresAt) }
-        var parent = items.count / 2
-        while parent > 0 {
-            parent -= 1
-            siftDown(parent)
-        }
-    }
-
-    private mutating func siftUp(_ start: Int) {
-        var child = start
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child].expiresAt < items[parent].expiresAt else { break }
-            items.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1
-            let right = left + 1
-            var smallest = parent
-            if left < items.count, items[left].expiresAt < items[smallest].expiresAt { smallest = left }
-            if right < items.count, items[right].expiresAt < items[smallest].expiresAt { smallest = right }
-            guard smallest != parent else { break }
-            items.swapAt(parent, smallest)
-            parent = smallest
-        }
+        heap.rebuild(from: live)
     }
 }

@@ -66,7 +66,7 @@ public struct Problem: Error, Sendable, Equatable {
             case .unauthenticated: "Sign in first"
             case .forbidden: "Not allowed"
             case .stepExpired: "This step has expired"
-            case .reauthenticationRequired: "Confirm it's you"
+            case .reauthenticationRequired: "Enter your password and PIN again"
             case .conflict: "Try again"
             case .wrongCredentials: "That was not right"
             case .credentialRefused: "Choose another"

@@ -53,7 +53,7 @@ extension ServerRuntime {
         Response(status: .seeOther, headers: [.location: location])
     }
 
-    /// Runs a signed-in action; a sensitive change without a recent sign-in gets "Confirm it's you" instead.
+    /// Runs a signed-in action; a sensitive change without a recent sign-in gets the password-and-PIN confirmation instead.
     func accountAction(
         _ request: Request, _ context: ServerRequestContext,
         _ action: (FormFields, SignedInVisit) async throws -> Response

@@ -2,7 +2,7 @@ import DeadboltSignIn
 import Hummingbird
 
 extension ServerRuntime {
-    /// "Confirm it's you": a change to how the person signs in (PIN, password, phone, authenticator, recovery codes,
+    /// "Enter your password and PIN again": a change to how the person signs in (PIN, password, phone, authenticator, recovery codes,
     /// deletion) needs a sign-in within the last 15 minutes; past that, the password and the PIN again, inside the
     /// session (``Sessions/reauthenticate(_:password:pin:client:)``), counted in the sign-in lockout budgets.
     func addConfirmationPages(to router: RouterGroup<ServerRequestContext>) {
@@ -37,10 +37,10 @@ extension ServerRuntime {
         }
     }
 
-    /// The form of "Confirm it's you", also shown in place of a change that needs it.
+    /// The form that confirms it is the person, also shown in place of a change that needs it.
     static func confirmationForm(passwordErrors: [String] = [], pinErrors: [String] = []) -> FormPage {
         FormPage(
-            heading: "Confirm it's you", action: "/account/confirm", submit: "Confirm",
+            heading: "Enter your password and PIN again", action: "/account/confirm", submit: "Confirm",
             intro:
                 "For your security, changes to how you sign in need your password and PIN if you signed in more than 15 minutes ago. Then make the change again.",
             // The first field with an error takes the focus (a field with errors always asks for it).
