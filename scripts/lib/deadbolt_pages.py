@@ -110,18 +110,26 @@ class Browser:
             self.connection = None
 
 
-def latest_code(read_messages, destination, after=0.0, wait=30.0):
+def latest_code(read_messages, destination, after=0.0, wait=30.0, exclude=()):
     """The 6-digit code in the newest message to `destination` that arrived after `after` (seconds since the epoch),
-    waiting up to `wait` seconds for the outbox to deliver it. `read_messages()` yields (arrived, to, body)."""
+    is not in `exclude` (codes seen before it was asked for), waiting up to `wait` seconds for the outbox to deliver
+    it. `read_messages()` yields (arrived, to, body)."""
     deadline = time.time() + wait
     while time.time() < deadline:
         found = [m for m in read_messages() if m[1] == destination and m[0] >= after]
         for arrived, _, body in sorted(found, reverse=True):
             match = CODE.search(body)
-            if match:
+            if match and match.group(1) not in exclude:
                 return match.group(1)
         time.sleep(0.2)
     raise TimeoutError(f"no code for {destination} within {wait} s")
+
+
+def codes_sent(read_messages, destination):
+    """Every code already in a message to `destination`: what a code asked for now must not be mistaken for (the
+    outbox may deliver the new one a moment after the step that sends it answers)."""
+    return {match.group(1) for _, to, body in read_messages() if to == destination for match in [CODE.search(body)]
+            if match}
 
 
 def maildir_messages(folder):
@@ -185,6 +193,7 @@ def sign_in(browser, email, password, pin, read_messages=None, remember=True, on
     PIN or a first PIN, a second factor by email code). `on_step(path, response)` sees every step's answer.
     Returns the final response (303 to /account) or raises AssertionError with the step that failed."""
     started = time.time() - 1
+    earlier_codes = codes_sent(read_messages, email) if read_messages else set()
     browser.get("/sign-in")
     path, fields = "/sign-in", {"email": email}
     for _ in range(max_steps):
@@ -194,7 +203,10 @@ def sign_in(browser, email, password, pin, read_messages=None, remember=True, on
         if page.status == 303 and (page.header("location") or "").endswith("/account"):
             return page
         if page.status >= 400 or page.action is None:
-            raise AssertionError(f"step {path} answered {page.status} (next form: {page.action})")
+            heading = re.search(r"<h1[^>]*>(.*?)</h1>", page.body, re.S)
+            raise AssertionError(
+                f"step {path} answered {page.status} (next form: {page.action}; page: "
+                f"{heading.group(1).strip() if heading else 'no heading'})")
         path = page.action
         if path == "/sign-in/password":
             fields = {"password": password}
@@ -209,7 +221,8 @@ def sign_in(browser, email, password, pin, read_messages=None, remember=True, on
         elif path == "/sign-in/second-factor":
             if read_messages is None:
                 raise AssertionError("a second factor was asked for and no mailbox was given")
-            fields = {"code": latest_code(read_messages, email, after=started), "method": "sent"}
+            fields = {"code": latest_code(read_messages, email, after=started, exclude=earlier_codes),
+                      "method": "sent"}
             if remember:
                 fields["remember"] = "on"
         else:
