@@ -17,10 +17,25 @@ os.environ.setdefault("SE_OFFLINE", "true")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 from deadbolt_harness import SERVICE_DIR  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException  # noqa: E402
+
+
+def replaced(element):
+    """Whether `element`'s page has been replaced by the next one. Chromium answers a probe of a node whose document
+    is being torn down either as a stale element or, during the navigation itself, with the inspector error "Node
+    with given id does not belong to the document" (seen in CI); both mean the old page is gone."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
 
 SCREENSHOTS = SERVICE_DIR / ".build-browser" / "screenshots"
 
@@ -83,7 +98,7 @@ class Person:
             button = self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
         page = self.driver.find_element(By.TAG_NAME, "html")
         button.click()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
+        WebDriverWait(self.driver, 30).until(lambda _: replaced(page))
 
     def heading(self):
         headings = self.driver.find_elements(By.TAG_NAME, "h1")

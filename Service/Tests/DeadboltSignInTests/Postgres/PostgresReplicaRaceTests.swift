@@ -33,44 +33,7 @@ struct PostgresReplicaRaceTests {
     func oneStepTokenOneWinner() async throws {
         try await PostgresTestEnvironment.withStores { configuration, stores in
             try await Self.withReplicas(configuration, stores) { first, second in
-                let email = Self.email("race")
-                let client = try Harness.client(ConcurrencyTests.freshAddress())
-                let grant = try await first.activeAccount(email, client: client, rememberDevice: true)
-                let remembered = try ClientContext(
-                    address: client.address, browserID: client.browserID, rememberedDevice: grant.rememberedDevice?.token,
-                    deviceLabel: "Firefox")
-                for _ in 0..<3 {
-                    let token = try await first.passwordStep(email, client: remembered)
-                    guard case .needPIN(let pinToken) = try await second.system.signIn.submitPassword(
-                        token, password: Harness.defaultPassword, client: remembered)
-                    else {
-                        Issue.record("no PIN step")
-                        return
-                    }
-                    let results = await withTaskGroup(of: Result<SignInAnswer, SignInError>.self) { group in
-                        for replica in [first, second, first, second, first, second] {
-                            group.addTask {
-                                do {
-                                    return .success(
-                                        try await replica.system.signIn.submitPIN(pinToken, pin: Harness.goodPIN, client: remembered))
-                                } catch let error as SignInError {
-                                    return .failure(error)
-                                } catch {
-                                    return .failure(.unavailable)
-                                }
-                            }
-                        }
-                        return await group.reduce(into: []) { $0.append($1) }
-                    }
-                    let winners = results.filter { if case .success(.signedIn) = $0 { true } else { false } }
-                    #expect(winners.count == 1, "one winner: \(results)")
-                    for case .failure(let error) in results {
-                        #expect(error == .stepAlreadyUsed || error == .stepInvalid, "a loser gets a typed error, not \(error)")
-                    }
-                }
-                // Three rounds, three sessions beside the first sign-in's: no round granted two.
-                let account = try #require(try await first.store.account(emailKey: email)).id
-                #expect(try await first.store.sessions(account: account).count == 4)
+                try await ConcurrencyTests.oneWinnerPerStepToken(first, second)
             }
         }
     }
@@ -79,29 +42,7 @@ struct PostgresReplicaRaceTests {
     func parallelWrongPINs() async throws {
         try await PostgresTestEnvironment.withStores { configuration, stores in
             try await Self.withReplicas(configuration, stores) { first, second in
-                let email = Self.email("guess")
-                let client = try Harness.client(ConcurrencyTests.freshAddress())
-                try await first.activeAccount(email, client: client)
-                let token = try await first.passwordStep(email, client: client)
-                guard case .needPIN(let pinToken) = try await first.system.signIn.submitPassword(
-                    token, password: Harness.defaultPassword, client: client)
-                else {
-                    Issue.record("no PIN step")
-                    return
-                }
-                let verifiesBefore = first.pins.verifies + second.pins.verifies
-                let answers = try await withThrowingTaskGroup(of: SignInAnswer.self) { group in
-                    for index in 0..<24 {
-                        let replica = index.isMultiple(of: 2) ? first : second
-                        group.addTask { try await replica.system.signIn.submitPIN(pinToken, pin: "000000", client: client) }
-                    }
-                    return try await group.reduce(into: [SignInAnswer]()) { $0.append($1) }
-                }
-                let budget = first.system.context.configuration.pinLockout.accountSource.threshold
-                let admitted = answers.filter { $0 == .wrongPIN }.count
-                #expect(admitted == budget, "exactly the budget (\(budget)) is admitted: \(answers)")
-                #expect(answers.allSatisfy { if case .locked = $0 { true } else { $0 == .wrongPIN } })
-                #expect(first.pins.verifies + second.pins.verifies - verifiesBefore == budget, "only admitted attempts were hashed")
+                try await ConcurrencyTests.exactlyTheBudgetOfWrongPINs(first, second)
             }
         }
     }
