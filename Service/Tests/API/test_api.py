@@ -126,6 +126,10 @@ def test_flows_validate_against_the_document(server):
     api.call("POST", "/api/v1/account/pin", {"pin": "592847"}, token=token, expect=204)
     codes = api.call("POST", "/api/v1/account/recovery-codes", token=token)["codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
+    refused = api.call("POST", "/api/v1/account/password", {"password": "short"}, token=token, expect=422)
+    assert refused["field"] == "password" and refused["violations"]
+    api.call("POST", "/api/v1/account/password", {"password": PASSWORD + " and more"}, token=token, expect=204)
+    api.call("POST", "/api/v1/account/devices/forget", {"id": "not a device id"}, token=token, expect=400)
 
     # A step token is single use, and a session token is worthless once signed out.
     api.call("POST", "/api/v1/sign-in/password", {"stepToken": step["session"]["token"][:43], "password": PASSWORD}, expect=410)
