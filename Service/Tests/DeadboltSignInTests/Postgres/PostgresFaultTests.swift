@@ -50,14 +50,19 @@ struct PostgresFaultTests {
         return configuration
     }
 
+    /// Starts `server` and a store on it with the timeouts above; the caller removes the server.
+    static func startedStore(url: String, on server: PostgresServerProcess) async throws -> PostgresSignInStore {
+        try server.run("start")
+        return try await PostgresSignInStore.start(
+            configuration: try configuration(url: url, port: server.port), logger: PostgresTestEnvironment.logger)
+    }
+
     @Test("PostgreSQL stopped mid-run: calls fail as unavailable within the timeout; started again: the store recovers by itself")
     func stoppedAndStarted() async throws {
         guard let url = PostgresTestEnvironment.serverURL() else { return }
         let server = PostgresServerProcess(port: try PostgresTestEnvironment.freePort())
         defer { server.remove() }
-        try server.run("start")
-        let store = try await PostgresSignInStore.start(
-            configuration: try Self.configuration(url: url, port: server.port), logger: PostgresTestEnvironment.logger)
+        let store = try await Self.startedStore(url: url, on: server)
         let account = try PostgresTestEnvironment.account("fault@example.com")
         try await store.apply(ChangeSet([.insertAccount(account)]))
         // synchronous_commit is off on the test server: give the WAL writer (200 ms) time to write the commit.
@@ -102,9 +107,7 @@ struct PostgresFaultTests {
         guard let url = PostgresTestEnvironment.serverURL() else { return }
         let server = PostgresServerProcess(port: try PostgresTestEnvironment.freePort())
         defer { server.remove() }
-        try server.run("start")
-        let store = try await PostgresSignInStore.start(
-            configuration: try Self.configuration(url: url, port: server.port), logger: PostgresTestEnvironment.logger)
+        let store = try await Self.startedStore(url: url, on: server)
         let account = try PostgresTestEnvironment.account("frozen@example.com")
         try await store.apply(ChangeSet([.insertAccount(account)]))
 
@@ -136,8 +139,7 @@ struct PostgresFaultTests {
         guard let url = PostgresTestEnvironment.serverURL() else { return }
         let server = PostgresServerProcess(port: try PostgresTestEnvironment.freePort())
         defer { server.remove() }
-        try server.run("start")
-        let store = try await PostgresSignInStore.start(configuration: try Self.configuration(url: url, port: server.port), logger: PostgresTestEnvironment.logger)
+        let store = try await Self.startedStore(url: url, on: server)
         let harness = try await Harness(store: store)
         let client = try Harness.client()
         try await harness.activeAccount("outage@example.com", client: client)

@@ -64,34 +64,28 @@ struct PostgresMigrationTests {
         }
     }
 
-    @Test("a recorded step whose statements changed since it ran is refused")
-    func editedStep() async throws {
+    /// Migration records another build left: a shipped step edited since it ran, or a step this build does not know.
+    @Test(
+        "a recorded step whose statements changed since it ran, or one from a newer build, is refused",
+        arguments: [
+            (
+                "UPDATE deadbolt_schema_migrations SET checksum = sha256('an older text') WHERE version = 1",
+                PostgresMigrationError.changedAfterShipping(1)
+            ),
+            (
+                "INSERT INTO deadbolt_schema_migrations (version, name, checksum) VALUES (999, 'future', sha256(''))",
+                PostgresMigrationError.unknownVersion(999)
+            ),
+        ])
+    func foreignRecordIsRefused(record: String, refusal: PostgresMigrationError) async throws {
         try await PostgresTestEnvironment.withStores { configuration, _ in
             let store = Self.store(configuration)
             try await Self.running([store]) { () async throws in
                 try await store.migrate()
                 _ = try await store.executor.withConnection { connection in
-                    try await connection.query(
-                        "UPDATE deadbolt_schema_migrations SET checksum = sha256('an older text') WHERE version = 1",
-                        logger: store.executor.logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: record), logger: store.executor.logger)
                 }
-                await #expect(throws: PostgresMigrationError.changedAfterShipping(1)) { try await store.migrate() }
-            }
-        }
-    }
-
-    @Test("a database migrated by a newer build is refused")
-    func newerDatabase() async throws {
-        try await PostgresTestEnvironment.withStores { configuration, _ in
-            let store = Self.store(configuration)
-            try await Self.running([store]) { () async throws in
-                try await store.migrate()
-                _ = try await store.executor.withConnection { connection in
-                    try await connection.query(
-                        "INSERT INTO deadbolt_schema_migrations (version, name, checksum) VALUES (999, 'future', sha256(''))",
-                        logger: store.executor.logger)
-                }
-                await #expect(throws: PostgresMigrationError.unknownVersion(999)) { try await store.migrate() }
+                await #expect(throws: refusal) { try await store.migrate() }
             }
         }
     }
